@@ -1,0 +1,55 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "kube-mail",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kube-mail", targets: ["kube-mail"]),
+        .executable(name: "kubemailctl", targets: ["kubemailctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Resource types, defaulting, validation and CRD schema generation. No networking.
+        .target(
+            name: "KubeMailAPI",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The logic behind kubemailctl's commands, testable without a process.
+        .target(
+            name: "KubeMailCtl",
+            dependencies: ["KubeMailAPI"]
+        ),
+        .executableTarget(
+            name: "kubemailctl",
+            dependencies: [
+                "KubeMailCtl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "kube-mail",
+            dependencies: [
+                "KubeMailAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeMailAPITests",
+            dependencies: [
+                "KubeMailAPI",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeMailCtlTests",
+            dependencies: ["KubeMailCtl", "KubeMailAPI"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

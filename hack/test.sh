@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command of the README and of CI: installs what the tests need, then builds with
+# warnings as errors and runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hack/install-test-deps.sh
+export KUBEMAIL_TOOLS_DIR="${KUBEMAIL_TOOLS_DIR:-$PWD/.tools}"
+
+swift build --build-tests -Xswiftc -warnings-as-errors
+swift test --skip-build --parallel "$@"
