@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeMailCtlTests",
-            dependencies: ["KubeMailCtl", "KubeMailAPI"],
+            dependencies: ["KubeMailCtl", "KubeMailAPI", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
     ],

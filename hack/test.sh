@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test command of the README and of CI: installs what the tests need, then builds with
-# warnings as errors and runs the whole suite.
+# The test command of the README and of CI: installs what the tests need, checks the format,
+# builds with warnings as errors and runs the whole suite. Extra arguments go to `swift test`
+# (for example `--filter LabelSelector`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 hack/install-test-deps.sh
 export KUBEMAIL_TOOLS_DIR="${KUBEMAIL_TOOLS_DIR:-$PWD/.tools}"
 
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
 swift build --build-tests -Xswiftc -warnings-as-errors
-swift test --skip-build --parallel "$@"
+swift test --skip-build "$@"

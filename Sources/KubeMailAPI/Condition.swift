@@ -22,7 +22,11 @@ public struct Condition: Codable, Hashable, Sendable {
     public static let maximumTypeLength = 316
 
     public init(
-        type: String, status: Status, reason: String, message: String, observedGeneration: Int64? = nil,
+        type: String,
+        status: Status,
+        reason: String,
+        message: String,
+        observedGeneration: Int64? = nil,
         lastTransitionTime: Timestamp = .now()
     ) {
         self.type = type
@@ -37,20 +41,33 @@ public struct Condition: Codable, Hashable, Sendable {
         var errors: [FieldError] = []
         errors += NameValidation.qualifiedName(type).map { .invalid(path.child("type"), type, $0) }
         if type.utf8.count > Self.maximumTypeLength {
-            errors.append(FieldError(.tooLong, path.child("type"), "may not be more than \(Self.maximumTypeLength) bytes"))
+            errors.append(
+                FieldError(.tooLong, path.child("type"), "may not be more than \(Self.maximumTypeLength) bytes")
+            )
         }
         if !Self.isValidReason(reason) {
             errors.append(
                 .invalid(
-                    path.child("reason"), reason,
+                    path.child("reason"),
+                    reason,
                     "a condition reason must start with alphabetic character, optionally followed by a string of "
-                        + "alphanumeric characters or '_,:', and must end with an alphanumeric character or '_'"))
+                        + "alphanumeric characters or '_,:', and must end with an alphanumeric character or '_'"
+                )
+            )
         }
         if message.count > Self.maximumMessageLength {
-            errors.append(FieldError(.tooLong, path.child("message"), "may not be more than \(Self.maximumMessageLength) characters"))
+            errors.append(
+                FieldError(
+                    .tooLong,
+                    path.child("message"),
+                    "may not be more than \(Self.maximumMessageLength) characters"
+                )
+            )
         }
         if let observedGeneration, observedGeneration < 0 {
-            errors.append(.invalid(path.child("observedGeneration"), observedGeneration, "must be greater than or equal to 0"))
+            errors.append(
+                .invalid(path.child("observedGeneration"), observedGeneration, "must be greater than or equal to 0")
+            )
         }
         return errors
     }
@@ -59,7 +76,8 @@ public struct Condition: Codable, Hashable, Sendable {
         let bytes = Array(reason.utf8)
         guard let first = bytes.first, let last = bytes.last, bytes.count <= maximumReasonLength else { return false }
         func isLetter(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
         }
         func isWordCharacter(_ byte: UInt8) -> Bool {
             isLetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")

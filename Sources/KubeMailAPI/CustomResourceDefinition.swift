@@ -42,16 +42,22 @@ public enum CustomResourceDefinitions {
     public static func objectSchema<Resource: KubeMailResource>(for resource: Resource.Type) -> JSONSchema {
         var spec = Resource.Spec.schema
         if Resource.specIsOptional { spec.defaultValue = .object([:]) }
-        return JSONSchema.object(Resource.summary, keys: Resource.CodingKeysForSchema.self, required: Resource.specIsOptional ? [] : [.spec]) {
+        return JSONSchema.object(
+            Resource.summary,
+            keys: Resource.CodingKeysForSchema.self,
+            required: Resource.specIsOptional ? [] : [.spec]
+        ) {
             switch $0 {
             case .apiVersion:
                 .string(
                     "APIVersion defines the versioned schema of this representation of an object. Servers should "
-                        + "convert recognized schemas to the latest internal value, and may reject unrecognized values.")
+                        + "convert recognized schemas to the latest internal value, and may reject unrecognized values."
+                )
             case .kind:
                 .string(
                     "Kind is a string value representing the REST resource this object represents. Servers may infer "
-                        + "this from the endpoint the client submits requests to. In CamelCase.")
+                        + "this from the endpoint the client submits requests to. In CamelCase."
+                )
             case .metadata: JSONSchema(type: .object, description: "Standard object metadata.")
             case .spec: spec
             case .status: Resource.Status.schema
@@ -69,7 +75,8 @@ public enum CustomResourceDefinitions {
         properties["kind"] = ["type": "string", "enum": [.string(Resource.names.kind)]]
         members["properties"] = .object(properties)
         members["required"] = .array(
-            ["apiVersion", "kind", "metadata"] + (Resource.specIsOptional ? [] : ["spec"]))
+            ["apiVersion", "kind", "metadata"] + (Resource.specIsOptional ? [] : ["spec"])
+        )
         return .object(members)
     }
 
@@ -128,12 +135,16 @@ extension CustomResourceDefinitions {
     }
 
     private static func crdFile<Resource: KubeMailResource>(for resource: Resource.Type) throws -> GeneratedFile {
-        let yaml = try ManifestCodec.encodeYAML(definition(for: resource), sortKeys: true)
+        let yaml = try ManifestCodec.encodeYAML(definition(for: resource))
         return GeneratedFile(name: fileName(for: resource), contents: header + "---\n" + yaml)
     }
 
-    private static func jsonSchemaFile<Resource: KubeMailResource>(for resource: Resource.Type) throws -> GeneratedFile {
+    private static func jsonSchemaFile<Resource: KubeMailResource>(for resource: Resource.Type) throws -> GeneratedFile
+    {
         let json = try ManifestCodec.encodeJSON(jsonSchema(for: resource), pretty: true)
-        return GeneratedFile(name: jsonSchemaFileName(for: resource), contents: String(decoding: json, as: UTF8.self) + "\n")
+        return GeneratedFile(
+            name: jsonSchemaFileName(for: resource),
+            contents: String(decoding: json, as: UTF8.self) + "\n"
+        )
     }
 }

@@ -21,7 +21,10 @@ public struct EmailPolicy: KubeMailResource {
         public var sink: Sink
 
         public init(
-            podSelector: LabelSelector? = nil, isDefault: Bool? = nil, rateLimiting: RateLimiting? = nil, sink: Sink
+            podSelector: LabelSelector? = nil,
+            isDefault: Bool? = nil,
+            rateLimiting: RateLimiting? = nil,
+            sink: Sink
         ) {
             self.podSelector = podSelector
             self.isDefault = isDefault
@@ -106,7 +109,9 @@ public struct EmailPolicy: KubeMailResource {
 
         /// The names of the members that are set, in schema order.
         public var configuredKinds: [String] {
-            [smtp.map { _ in "smtp" }, catchStore.map { _ in "catch" }, discard.map { _ in "discard" }].compactMap { $0 }
+            [smtp.map { _ in "smtp" }, catchStore.map { _ in "catch" }, discard.map { _ in "discard" }].compactMap {
+                $0
+            }
         }
 
         public func defaulted() -> Sink {
@@ -158,7 +163,9 @@ public struct EmailPolicy: KubeMailResource {
         public var rateLimit: String?
 
         public init(
-            observedGeneration: Int64? = nil, conditions: [Condition]? = nil, matchedPods: Int? = nil,
+            observedGeneration: Int64? = nil,
+            conditions: [Condition]? = nil,
+            matchedPods: Int? = nil,
             rateLimit: String? = nil
         ) {
             self.observedGeneration = observedGeneration
@@ -169,7 +176,11 @@ public struct EmailPolicy: KubeMailResource {
     }
 
     public static let names = ResourceNames(
-        kind: "EmailPolicy", plural: "emailpolicies", singular: "emailpolicy", shortNames: ["emailpolicy", "epol"])
+        kind: "EmailPolicy",
+        plural: "emailpolicies",
+        singular: "emailpolicy",
+        shortNames: ["emailpolicy", "epol"]
+    )
 
     public static let summary =
         "EmailPolicy decides what happens to mail sent by the Pods of its namespace that its podSelector selects: "
@@ -178,9 +189,23 @@ public struct EmailPolicy: KubeMailResource {
     public static let printerColumns = [
         PrinterColumn.condition("Ready", "Whether the policy is accepted and its references resolve."),
         PrinterColumn(
-            "Server", type: "string", jsonPath: ".spec.sink.smtp.server.name", description: "The SMTPServer mail is delivered to."),
-        PrinterColumn("Rate limit", type: "string", jsonPath: ".status.rateLimit", description: "The rate limit in effect."),
-        PrinterColumn("Pods", type: "integer", jsonPath: ".status.matchedPods", description: "Running Pods this policy wins."),
+            "Server",
+            type: "string",
+            jsonPath: ".spec.sink.smtp.server.name",
+            description: "The SMTPServer mail is delivered to."
+        ),
+        PrinterColumn(
+            "Rate limit",
+            type: "string",
+            jsonPath: ".status.rateLimit",
+            description: "The rate limit in effect."
+        ),
+        PrinterColumn(
+            "Pods",
+            type: "integer",
+            jsonPath: ".status.matchedPods",
+            description: "Running Pods this policy wins."
+        ),
         PrinterColumn.age,
     ]
 
@@ -193,16 +218,22 @@ public struct EmailPolicy: KubeMailResource {
         if let limit = spec.rateLimiting, !(1...RateLimiting.maximumLimit).contains(limit.maximum) {
             errors.append(
                 .invalid(
-                    path.child("ratelimiting").child("maximum"), limit.maximum,
-                    "must be between 1 and \(RateLimiting.maximumLimit), inclusive"))
+                    path.child("ratelimiting").child("maximum"),
+                    limit.maximum,
+                    "must be between 1 and \(RateLimiting.maximumLimit), inclusive"
+                )
+            )
         }
         let sinkPath = path.child("sink")
         let kinds = spec.sink.configuredKinds
         if kinds.count != 1 {
             errors.append(
                 .invalid(
-                    sinkPath, kinds.isEmpty ? "{}" : kinds.joined(separator: ", "),
-                    "exactly one of smtp, catch or discard must be set"))
+                    sinkPath,
+                    kinds.isEmpty ? "{}" : kinds.joined(separator: ", "),
+                    "exactly one of smtp, catch or discard must be set"
+                )
+            )
         }
         if let smtp = spec.sink.smtp {
             errors += smtp.server.validate(at: sinkPath.child("smtp").child("server"))
@@ -244,7 +275,8 @@ extension EmailPolicy {
 extension EmailPolicy.Spec: SchemaDescribed {
     public static let schema = JSONSchema.object(
         "Which Pods the policy applies to, where their mail goes and how much they may send.",
-        keys: CodingKeys.self, required: [.sink]
+        keys: CodingKeys.self,
+        required: [.sink]
     ) {
         switch $0 {
         case .podSelector:
@@ -252,14 +284,17 @@ extension EmailPolicy.Spec: SchemaDescribed {
                 LabelSelector.self,
                 "Selects the Pods of this namespace the policy applies to. {} selects every Pod; when absent the "
                     + "policy selects no Pod and only serves as a default. When several policies select a Pod, the one "
-                    + "with the most requirements wins, then the lexically smallest name.")
+                    + "with the most requirements wins, then the lexically smallest name."
+            )
         case .isDefault:
             .boolean(
                 "Makes this policy the fallback for Pods of its namespace that no other policy selects. Default "
                     + "policies in kube-mail's own namespace are the fallback for namespaces without a match.",
-                default: false)
+                default: false
+            )
         case .rateLimiting: .ref(EmailPolicy.RateLimiting.self, "Limits how much mail the selected Pods may send.")
-        case .sink: .ref(EmailPolicy.Sink.self, "Where accepted mail is delivered. Exactly one of smtp, catch or discard.")
+        case .sink:
+            .ref(EmailPolicy.Sink.self, "Where accepted mail is delivered. Exactly one of smtp, catch or discard.")
         }
     }
 }
@@ -271,7 +306,8 @@ extension EmailPolicy.RateLimiting: SchemaDescribed {
 
     public static let schema = JSONSchema.object(
         "A sliding-window limit, counted per policy across all Pods it applies to and all relay replicas.",
-        keys: CodingKeys.self, required: [.maximum]
+        keys: CodingKeys.self,
+        required: [.maximum]
     ) {
         switch $0 {
         case .maximum:
@@ -282,7 +318,8 @@ extension EmailPolicy.RateLimiting: SchemaDescribed {
                 Unit.self,
                 "What counts one unit: each recipient of a message (recipients, as upstream providers count) or each "
                     + "message (messages).",
-                default: .recipients)
+                default: .recipients
+            )
         }
     }
 }
@@ -293,10 +330,14 @@ extension EmailPolicy.Sink: SchemaDescribed {
         case .smtp: .ref(EmailPolicy.SMTPSink.self, "Deliver to an upstream SMTP server, described by an SMTPServer.")
         case .catchStore:
             .ref(EmailPolicy.CatchSink.self, "Keep the mail in kube-mail's own store, readable with kubemailctl mails.")
-        case .discard: .ref(EmailPolicy.DiscardSink.self, "Accept, count and drop the mail (for load tests and dry runs).")
+        case .discard:
+            .ref(EmailPolicy.DiscardSink.self, "Accept, count and drop the mail (for load tests and dry runs).")
         }
     }
-    .requiringExactlyOne(of: ["smtp", "catch", "discard"], message: "exactly one of smtp, catch or discard must be set")
+    .requiringExactlyOne(
+        of: ["smtp", "catch", "discard"],
+        message: "exactly one of smtp, catch or discard must be set"
+    )
 }
 
 extension EmailPolicy.SMTPSink: SchemaDescribed {
@@ -305,7 +346,9 @@ extension EmailPolicy.SMTPSink: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "Delivery to an upstream SMTP server.", keys: CodingKeys.self, required: [.server]
+        "Delivery to an upstream SMTP server.",
+        keys: CodingKeys.self,
+        required: [.server]
     ) {
         switch $0 {
         case .server:
@@ -316,7 +359,8 @@ extension EmailPolicy.SMTPSink: SchemaDescribed {
                 "A Secret with the keys username and password (type Opaque or kubernetes.io/basic-auth) to authenticate "
                     + "with. When absent, delivery is unauthenticated. A Secret of another namespace may be used only "
                     + "when it carries the annotation kube-mail.helmich.me/allowed-namespaces listing this policy's "
-                    + "namespace, or *.")
+                    + "namespace, or *."
+            )
         }
     }
 }
@@ -330,8 +374,10 @@ extension EmailPolicy.CatchSink: SchemaDescribed {
         switch $0 {
         case .retention:
             .string(
-                "How long caught mail is kept, as a duration such as 168h or 30m.", pattern: GoDuration.pattern,
-                default: EmailPolicy.CatchSink.defaultRetention.text)
+                "How long caught mail is kept, as a duration such as 168h or 30m.",
+                pattern: GoDuration.pattern,
+                default: EmailPolicy.CatchSink.defaultRetention.text
+            )
         }
     }
 }
@@ -346,7 +392,8 @@ extension EmailPolicy.Status: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "The state of the policy as last observed by the operator.", keys: CodingKeys.self
+        "The state of the policy as last observed by the operator.",
+        keys: CodingKeys.self
     ) {
         switch $0 {
         case .observedGeneration:
@@ -355,7 +402,8 @@ extension EmailPolicy.Status: SchemaDescribed {
             Condition.listSchema(
                 "Accepted: the spec is valid. ResolvedRefs: the server and Secret exist and may be used (reasons "
                     + "ServerNotFound, SecretNotFound, SecretKeyMissing, RefNotPermitted). Conflicted: another policy "
-                    + "selects the same Pods. Ready: the policy delivers.")
+                    + "selects the same Pods. Ready: the policy delivers."
+            )
         case .matchedPods: .integer("The number of running Pods this policy currently wins.", minimum: 0)
         case .rateLimit: .string("The rate limit in effect, such as \"100 recipients/hour\", or \"unlimited\".")
         }

@@ -45,14 +45,18 @@ public struct FieldError: Hashable, Sendable, Error, CustomStringConvertible {
         FieldError(.required, path, detail)
     }
 
-    public static func invalid(_ path: FieldPath, _ value: some CustomStringConvertible, _ detail: String) -> FieldError {
+    public static func invalid(_ path: FieldPath, _ value: some CustomStringConvertible, _ detail: String) -> FieldError
+    {
         FieldError(.invalid, path, value: Self.quoted(value), detail)
     }
 
     public static func notSupported(_ path: FieldPath, _ value: String, supported: [String]) -> FieldError {
         FieldError(
-            .notSupported, path, value: Self.quoted(value),
-            "supported values: " + supported.map { "\"\($0)\"" }.joined(separator: ", "))
+            .notSupported,
+            path,
+            value: Self.quoted(value),
+            "supported values: " + supported.map { "\"\($0)\"" }.joined(separator: ", ")
+        )
     }
 
     public static func forbidden(_ path: FieldPath, _ detail: String) -> FieldError {

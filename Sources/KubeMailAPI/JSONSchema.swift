@@ -78,7 +78,10 @@ extension JSONSchema {
     /// An object whose properties are exactly the coding keys of a Swift type. The closure is a
     /// `switch` over the keys, so a property without a schema does not compile.
     public static func object<Key: CodingKey & CaseIterable>(
-        _ description: String, keys: Key.Type, required: [Key] = [], _ property: (Key) -> JSONSchema
+        _ description: String,
+        keys: Key.Type,
+        required: [Key] = [],
+        _ property: (Key) -> JSONSchema
     ) -> JSONSchema {
         var schema = JSONSchema(type: .object, description: description)
         for key in Key.allCases {
@@ -96,8 +99,12 @@ extension JSONSchema {
     }
 
     public static func string(
-        _ description: String, pattern: String? = nil, minLength: Int? = nil, maxLength: Int? = nil,
-        format: String? = nil, default defaultValue: String? = nil
+        _ description: String,
+        pattern: String? = nil,
+        minLength: Int? = nil,
+        maxLength: Int? = nil,
+        format: String? = nil,
+        default defaultValue: String? = nil
     ) -> JSONSchema {
         var schema = JSONSchema(type: .string, description: description)
         schema.pattern = pattern
@@ -110,7 +117,9 @@ extension JSONSchema {
 
     /// A string limited to the raw values of a Swift enumeration.
     public static func enumeration<E: CaseIterable & RawRepresentable>(
-        _ type: E.Type, _ description: String, default defaultValue: E? = nil
+        _ type: E.Type,
+        _ description: String,
+        default defaultValue: E? = nil
     ) -> JSONSchema where E.RawValue == String {
         var schema = JSONSchema(type: .string, description: description)
         schema.enumValues = type.allCases.map { .string($0.rawValue) }
@@ -119,7 +128,10 @@ extension JSONSchema {
     }
 
     public static func integer(
-        _ description: String, minimum: Int? = nil, maximum: Int? = nil, format: String? = nil,
+        _ description: String,
+        minimum: Int? = nil,
+        maximum: Int? = nil,
+        format: String? = nil,
         default defaultValue: Int? = nil
     ) -> JSONSchema {
         var schema = JSONSchema(type: .integer, description: description)
@@ -137,8 +149,12 @@ extension JSONSchema {
     }
 
     public static func array(
-        _ description: String, of items: JSONSchema, minItems: Int? = nil, maxItems: Int? = nil,
-        listType: String? = nil, mapKeys: [String]? = nil
+        _ description: String,
+        of items: JSONSchema,
+        minItems: Int? = nil,
+        maxItems: Int? = nil,
+        listType: String? = nil,
+        mapKeys: [String]? = nil
     ) -> JSONSchema {
         var schema = JSONSchema(type: .array, description: description)
         schema.items = items
@@ -192,7 +208,8 @@ extension JSONSchema {
     public func requiringExactlyOne(of keys: [String], message: String) -> JSONSchema {
         var copy = self.validated(
             by: "[" + keys.map { "has(self.\($0))" }.joined(separator: ", ") + "].filter(x, x).size() == 1",
-            message: message)
+            message: message
+        )
         copy.oneOf = keys.map { key in
             var alternative = JSONSchema()
             alternative.required = [key]
@@ -248,11 +265,14 @@ extension JSONSchema {
             if !validations.isEmpty {
                 out["x-kubernetes-validations"] = .array(
                     validations.map { rule in
-                        var members: [String: JSONValue] = ["rule": .string(rule.rule), "message": .string(rule.message)]
+                        var members: [String: JSONValue] = [
+                            "rule": .string(rule.rule), "message": .string(rule.message),
+                        ]
                         if let fieldPath = rule.fieldPath { members["fieldPath"] = .string(fieldPath) }
                         if let reason = rule.reason { members["reason"] = .string(reason) }
                         return .object(members)
-                    })
+                    }
+                )
             }
         }
         return .object(out)

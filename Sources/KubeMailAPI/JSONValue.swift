@@ -32,7 +32,9 @@ extension JSONValue: Codable {
             self = .object(value)
         } else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a JSON value")
+                in: container,
+                debugDescription: "expected a JSON value"
+            )
         }
     }
 

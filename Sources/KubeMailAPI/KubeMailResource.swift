@@ -36,12 +36,20 @@ public struct PrinterColumn: Hashable, Sendable {
     }
 
     static func condition(_ type: String, _ description: String) -> PrinterColumn {
-        PrinterColumn(type, type: "string", jsonPath: ".status.conditions[?(@.type==\"\(type)\")].status", description: description)
+        PrinterColumn(
+            type,
+            type: "string",
+            jsonPath: ".status.conditions[?(@.type==\"\(type)\")].status",
+            description: description
+        )
     }
 
     static let age = PrinterColumn(
-        "Age", type: "date", jsonPath: ".metadata.creationTimestamp",
-        description: "Time since the object was created.")
+        "Age",
+        type: "date",
+        jsonPath: ".metadata.creationTimestamp",
+        description: "Time since the object was created."
+    )
 }
 
 /// One of kube-mail's custom resources. Its Swift type is the single source of its CRD.
@@ -99,7 +107,9 @@ extension ManifestEnum {
         guard let value = Self(rawValue: raw) else {
             let supported = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "Unsupported value: \"\(raw)\": supported values: \(supported)")
+                in: container,
+                debugDescription: "Unsupported value: \"\(raw)\": supported values: \(supported)"
+            )
         }
         self = value
     }
@@ -119,10 +129,18 @@ public struct ResourceReference: Codable, Hashable, Sendable, SchemaDescribed {
         case name, namespace
     }
 
-    public static let schema = JSONSchema.object("A reference to an object by name and namespace.", keys: CodingKeys.self, required: [.name]) {
+    public static let schema = JSONSchema.object(
+        "A reference to an object by name and namespace.",
+        keys: CodingKeys.self,
+        required: [.name]
+    ) {
         switch $0 {
         case .name: .string("Name of the referenced object.", minLength: 1, maxLength: 253)
-        case .namespace: .string("Namespace of the referenced object; defaults to the namespace of the referring object.", maxLength: 63)
+        case .namespace:
+            .string(
+                "Namespace of the referenced object; defaults to the namespace of the referring object.",
+                maxLength: 63
+            )
         }
     }
 
@@ -203,12 +221,14 @@ extension LabelSelector: SchemaDescribed {
                 "A map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element "
                     + "of matchExpressions whose key field is \"key\", the operator is \"In\", and the values array "
                     + "contains only \"value\". The requirements are ANDed.",
-                values: JSONSchema(type: .string))
+                values: JSONSchema(type: .string)
+            )
         case .matchExpressions:
             .array(
                 "A list of label selector requirements. The requirements are ANDed.",
                 of: .ref(LabelSelectorRequirement.self, "A selector that contains values, a key, and an operator."),
-                listType: "atomic")
+                listType: "atomic"
+            )
         }
     }.mapTypeAtomic()
 }
@@ -220,14 +240,16 @@ extension LabelSelectorRequirement: SchemaDescribed {
 
     public static let schema = JSONSchema.object(
         "A selector that contains values, a key, and an operator that relates the key and values.",
-        keys: CodingKeys.self, required: [.key, .operator]
+        keys: CodingKeys.self,
+        required: [.key, .operator]
     ) {
         switch $0 {
         case .key: .string("The label key that the selector applies to.")
         case .operator:
             {
                 var schema = JSONSchema.string(
-                    "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.")
+                    "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist."
+                )
                 schema.enumValues = Operator.allCases.map { .string($0.rawValue) }
                 return schema
             }()
@@ -235,7 +257,9 @@ extension LabelSelectorRequirement: SchemaDescribed {
             .array(
                 "An array of string values. If the operator is In or NotIn, the values array must be non-empty. "
                     + "If the operator is Exists or DoesNotExist, the values array must be empty.",
-                of: JSONSchema(type: .string), listType: "atomic")
+                of: JSONSchema(type: .string),
+                listType: "atomic"
+            )
         }
     }
 }
@@ -255,28 +279,38 @@ extension Condition: SchemaDescribed {
 
     public static let schema = JSONSchema.object(
         "Condition contains details for one aspect of the current state of this API Resource.",
-        keys: CodingKeys.self, required: [.type, .status, .lastTransitionTime, .reason, .message]
+        keys: CodingKeys.self,
+        required: [.type, .status, .lastTransitionTime, .reason, .message]
     ) {
         switch $0 {
         case .type:
             .string(
                 "Type of condition in CamelCase.",
-                pattern: #"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"#,
-                maxLength: Condition.maximumTypeLength)
+                pattern:
+                    #"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"#,
+                maxLength: Condition.maximumTypeLength
+            )
         case .status: .enumeration(Status.self, "Status of the condition, one of True, False, Unknown.")
         case .observedGeneration:
             .integer(
-                "The .metadata.generation that the condition was set based upon.", minimum: 0, format: "int64")
+                "The .metadata.generation that the condition was set based upon.",
+                minimum: 0,
+                format: "int64"
+            )
         case .lastTransitionTime:
             .string("The last time the condition transitioned from one status to another.", format: "date-time")
         case .reason:
             .string(
                 "A programmatic identifier indicating the reason for the condition's last transition, in CamelCase.",
-                pattern: Condition.reasonPattern, minLength: 1, maxLength: Condition.maximumReasonLength)
+                pattern: Condition.reasonPattern,
+                minLength: 1,
+                maxLength: Condition.maximumReasonLength
+            )
         case .message:
             .string(
                 "A human readable message indicating details about the transition.",
-                maxLength: Condition.maximumMessageLength)
+                maxLength: Condition.maximumMessageLength
+            )
         }
     }
 

@@ -112,11 +112,16 @@ public struct LabelSelectorRequirement: Codable, Hashable, Sendable, CustomStrin
         case .exists, .doesNotExist:
             if !values.isEmpty {
                 errors.append(
-                    .forbidden(path.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                    .forbidden(
+                        path.child("values"),
+                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+                    )
+                )
             }
         default:
             errors.append(
-                .notSupported(path.child("operator"), `operator`.rawValue, supported: Operator.allCases.map(\.rawValue)))
+                .notSupported(path.child("operator"), `operator`.rawValue, supported: Operator.allCases.map(\.rawValue))
+            )
         }
         for (index, value) in values.enumerated() {
             errors += NameValidation.labelValue(value).map { .invalid(path.child("values").index(index), value, $0) }

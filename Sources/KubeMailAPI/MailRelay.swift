@@ -38,9 +38,14 @@ public struct MailRelay: KubeMailResource {
         public static let defaultReplicas = 2
 
         public init(
-            replicas: Int? = nil, image: String? = nil, resources: ResourceRequirements? = nil,
-            podTemplate: PodTemplateOverrides? = nil, service: RelayService? = nil, tls: RelayTLS? = nil,
-            logLevel: LogLevel? = nil, networkPolicy: RelayNetworkPolicy? = nil
+            replicas: Int? = nil,
+            image: String? = nil,
+            resources: ResourceRequirements? = nil,
+            podTemplate: PodTemplateOverrides? = nil,
+            service: RelayService? = nil,
+            tls: RelayTLS? = nil,
+            logLevel: LogLevel? = nil,
+            networkPolicy: RelayNetworkPolicy? = nil
         ) {
             self.replicas = replicas
             self.image = image
@@ -64,7 +69,9 @@ public struct MailRelay: KubeMailResource {
             copy.service = RelayService(type: service.effectiveType, port: service.effectivePort)
             let networkPolicy = networkPolicy ?? RelayNetworkPolicy()
             copy.networkPolicy = RelayNetworkPolicy(
-                enabled: networkPolicy.effectiveEnabled, allowedNamespaceSelector: networkPolicy.allowedNamespaceSelector)
+                enabled: networkPolicy.effectiveEnabled,
+                allowedNamespaceSelector: networkPolicy.allowedNamespaceSelector
+            )
             return copy
         }
     }
@@ -90,8 +97,11 @@ public struct MailRelay: KubeMailResource {
         public var affinity: JSONValue?
 
         public init(
-            labels: [String: String]? = nil, annotations: [String: String]? = nil,
-            nodeSelector: [String: String]? = nil, tolerations: [Toleration]? = nil, affinity: JSONValue? = nil
+            labels: [String: String]? = nil,
+            annotations: [String: String]? = nil,
+            nodeSelector: [String: String]? = nil,
+            tolerations: [Toleration]? = nil,
+            affinity: JSONValue? = nil
         ) {
             self.labels = labels
             self.annotations = annotations
@@ -121,7 +131,10 @@ public struct MailRelay: KubeMailResource {
         public var tolerationSeconds: Int64?
 
         public init(
-            key: String? = nil, operator: Operator? = nil, value: String? = nil, effect: Effect? = nil,
+            key: String? = nil,
+            operator: Operator? = nil,
+            value: String? = nil,
+            effect: Effect? = nil,
             tolerationSeconds: Int64? = nil
         ) {
             self.key = key
@@ -180,8 +193,12 @@ public struct MailRelay: KubeMailResource {
         public var endpoint: String?
 
         public init(
-            observedGeneration: Int64? = nil, conditions: [Condition]? = nil, replicas: Int? = nil,
-            readyReplicas: Int? = nil, updatedReplicas: Int? = nil, endpoint: String? = nil
+            observedGeneration: Int64? = nil,
+            conditions: [Condition]? = nil,
+            replicas: Int? = nil,
+            readyReplicas: Int? = nil,
+            updatedReplicas: Int? = nil,
+            endpoint: String? = nil
         ) {
             self.observedGeneration = observedGeneration
             self.conditions = conditions
@@ -193,7 +210,11 @@ public struct MailRelay: KubeMailResource {
     }
 
     public static let names = ResourceNames(
-        kind: "MailRelay", plural: "mailrelays", singular: "mailrelay", shortNames: ["mailrelay"])
+        kind: "MailRelay",
+        plural: "mailrelays",
+        singular: "mailrelay",
+        shortNames: ["mailrelay"]
+    )
 
     public static let summary =
         "MailRelay is a kube-mail relay Deployment managed by the operator: the Pods that accept mail from other Pods "
@@ -221,8 +242,11 @@ public struct MailRelay: KubeMailResource {
             for (name, quantity) in (quantities ?? [:]).sorted(by: { $0.key < $1.key }) where !quantity.isValid {
                 errors.append(
                     .invalid(
-                        path.child("resources").child(field).key(name), quantity.description,
-                        "must be a quantity such as 100m, 128Mi or 2"))
+                        path.child("resources").child(field).key(name),
+                        quantity.description,
+                        "must be a quantity such as 100m, 128Mi or 2"
+                    )
+                )
             }
         }
         if let template = spec.podTemplate {
@@ -230,7 +254,9 @@ public struct MailRelay: KubeMailResource {
             errors += ObjectMeta(labels: template.labels, annotations: template.annotations)
                 .validate(at: templatePath, requireName: false)
             for (key, value) in (template.nodeSelector ?? [:]).sorted(by: { $0.key < $1.key }) {
-                errors += NameValidation.qualifiedName(key).map { .invalid(templatePath.child("nodeSelector"), key, $0) }
+                errors += NameValidation.qualifiedName(key).map {
+                    .invalid(templatePath.child("nodeSelector"), key, $0)
+                }
                 errors += NameValidation.labelValue(value).map {
                     .invalid(templatePath.child("nodeSelector").key(key), value, $0)
                 }
@@ -238,10 +264,18 @@ public struct MailRelay: KubeMailResource {
             for (index, toleration) in (template.tolerations ?? []).enumerated() {
                 let tolerationPath = templatePath.child("tolerations").index(index)
                 if toleration.operator == .exists, let value = toleration.value, !value.isEmpty {
-                    errors.append(.invalid(tolerationPath.child("value"), value, "must be empty when `operator` is 'Exists'"))
+                    errors.append(
+                        .invalid(tolerationPath.child("value"), value, "must be empty when `operator` is 'Exists'")
+                    )
                 }
                 if (toleration.key ?? "").isEmpty && toleration.operator != .exists {
-                    errors.append(.invalid(tolerationPath.child("operator"), toleration.operator?.rawValue ?? "Equal", "must be 'Exists' when `key` is empty"))
+                    errors.append(
+                        .invalid(
+                            tolerationPath.child("operator"),
+                            toleration.operator?.rawValue ?? "Equal",
+                            "must be 'Exists' when `key` is empty"
+                        )
+                    )
                 }
             }
         }
@@ -283,13 +317,18 @@ extension MailRelay.Spec: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "The relay Deployment's settings. Every field has a default.", keys: CodingKeys.self
+        "The relay Deployment's settings. Every field has a default.",
+        keys: CodingKeys.self
     ) {
         switch $0 {
         case .replicas:
             .integer(
-                "Number of relay Pods. With more than one, a PodDisruptionBudget keeps one available.", minimum: 0,
-                maximum: 1000, format: "int32", default: MailRelay.Spec.defaultReplicas)
+                "Number of relay Pods. With more than one, a PodDisruptionBudget keeps one available.",
+                minimum: 0,
+                maximum: 1000,
+                format: "int32",
+                default: MailRelay.Spec.defaultReplicas
+            )
         case .image:
             .string("The relay container image. Defaults to the operator's own image.", minLength: 1)
         case .resources:
@@ -334,7 +373,9 @@ extension MailRelay.PodTemplateOverrides: SchemaDescribed {
         case .tolerations:
             .array(
                 "Tolerations of the relay Pods.",
-                of: .ref(MailRelay.Toleration.self, "A toleration of a node taint."), listType: "atomic")
+                of: .ref(MailRelay.Toleration.self, "A toleration of a node taint."),
+                listType: "atomic"
+            )
         case .affinity: .preservingUnknownFields("Affinity of the relay Pods (a core/v1 Affinity).")
         }
     }
@@ -367,8 +408,12 @@ extension MailRelay.RelayService: SchemaDescribed {
         case .type: .enumeration(MailRelay.ServiceType.self, "The Service type.", default: .clusterIP)
         case .port:
             .integer(
-                "The SMTP port of the Service.", minimum: 1, maximum: 65535, format: "int32",
-                default: MailRelay.RelayService.defaultPort)
+                "The SMTP port of the Service.",
+                minimum: 1,
+                maximum: 65535,
+                format: "int32",
+                default: MailRelay.RelayService.defaultPort
+            )
         }
     }
 }
@@ -379,13 +424,17 @@ extension MailRelay.RelayTLS: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "Inbound TLS.", keys: CodingKeys.self, required: [.secretName]
+        "Inbound TLS.",
+        keys: CodingKeys.self,
+        required: [.secretName]
     ) {
         switch $0 {
         case .secretName:
             .string(
                 "A kubernetes.io/tls Secret in the MailRelay's namespace. A change of its content rolls the relay.",
-                minLength: 1, maxLength: 253)
+                minLength: 1,
+                maxLength: 253
+            )
         }
     }
 }
@@ -401,7 +450,8 @@ extension MailRelay.RelayNetworkPolicy: SchemaDescribed {
         case .allowedNamespaceSelector:
             .ref(
                 LabelSelector.self,
-                "Namespaces whose Pods may connect to the relay's SMTP port. Unset: every namespace.")
+                "Namespaces whose Pods may connect to the relay's SMTP port. Unset: every namespace."
+            )
         }
     }
 }
@@ -412,7 +462,8 @@ extension MailRelay.Status: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "The state of the relay as last observed by the operator.", keys: CodingKeys.self
+        "The state of the relay as last observed by the operator.",
+        keys: CodingKeys.self
     ) {
         switch $0 {
         case .observedGeneration:
@@ -420,7 +471,8 @@ extension MailRelay.Status: SchemaDescribed {
         case .conditions:
             Condition.listSchema(
                 "Available: enough relay Pods are ready. Progressing: a rollout is under way. Degraded: the relay "
-                    + "cannot reach its desired state; the reason says why.")
+                    + "cannot reach its desired state; the reason says why."
+            )
         case .replicas: .integer("Relay Pods that exist.", minimum: 0, format: "int32")
         case .readyReplicas: .integer("Relay Pods that are ready.", minimum: 0, format: "int32")
         case .updatedReplicas: .integer("Relay Pods that run the current configuration.", minimum: 0, format: "int32")

@@ -30,10 +30,11 @@ public enum ManifestCodec {
         }
     }
 
-    /// YAML with keys in the order of the type's coding keys (or sorted, for dictionaries).
-    public static func encodeYAML<T: Encodable>(_ value: T, sortKeys: Bool = false) throws -> String {
+    /// YAML with sorted keys, as `kubectl get -o yaml` writes it: deterministic, whatever the
+    /// order of a dictionary.
+    public static func encodeYAML<T: Encodable>(_ value: T) throws -> String {
         let encoder = YAMLEncoder()
-        encoder.options.sortKeys = sortKeys
+        encoder.options.sortKeys = true
         encoder.options.width = -1
         return try encoder.encode(value)
     }
@@ -41,7 +42,8 @@ public enum ManifestCodec {
     /// Compact JSON with sorted keys, deterministic for hashing and comparing.
     public static func encodeJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
@@ -72,8 +74,11 @@ public enum ManifestCodec {
                 // ManifestEnum: "Unsupported value: "x": supported values: …"
                 let parts = detail.dropFirst("Unsupported value: ".count).split(separator: ": ", maxSplits: 1)
                 return FieldError(
-                    .notSupported, path(context.codingPath), value: parts.first.map(String.init),
-                    parts.count > 1 ? String(parts[1]) : "")
+                    .notSupported,
+                    path(context.codingPath),
+                    value: parts.first.map(String.init),
+                    parts.count > 1 ? String(parts[1]) : ""
+                )
             }
             return FieldError(.invalid, path(context.codingPath), detail)
         case let error as YamlError:

@@ -17,7 +17,8 @@ public enum NameValidation {
         if !isDNSLabel(value) {
             problems.append(
                 "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-                    + "and must start and end with an alphanumeric character (e.g. 'my-name')")
+                    + "and must start and end with an alphanumeric character (e.g. 'my-name')"
+            )
         }
         return problems
     }
@@ -26,10 +27,13 @@ public enum NameValidation {
     public static func dnsSubdomain(_ value: String) -> [String] {
         var problems: [String] = []
         if value.utf8.count > 253 { problems.append("must be no more than 253 characters") }
-        if value.isEmpty || !value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isDNSLabel($0) }) {
+        if value.isEmpty
+            || !value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isDNSLabel($0) })
+        {
             problems.append(
                 "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                    + "and must start and end with an alphanumeric character (e.g. 'example.com')")
+                    + "and must start and end with an alphanumeric character (e.g. 'example.com')"
+            )
         }
         return problems
     }
@@ -63,7 +67,8 @@ public enum NameValidation {
             if !isQualifiedNamePart(name) {
                 problems.append(
                     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                        + "with an alphanumeric character (e.g. 'MyName', 'my.name', or '123-abc')")
+                        + "with an alphanumeric character (e.g. 'MyName', 'my.name', or '123-abc')"
+                )
             }
         }
         return problems
@@ -76,7 +81,8 @@ public enum NameValidation {
         if !value.isEmpty && !isQualifiedNamePart(Substring(value)) {
             problems.append(
                 "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-                    + "and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')")
+                    + "and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')"
+            )
         }
         return problems
     }
@@ -119,7 +125,9 @@ public enum NameValidation {
         let bytes = Array(value.utf8)
         guard let first = bytes.first, let last = bytes.last else { return false }
         return isAlphanumeric(first) && isAlphanumeric(last)
-            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+            && bytes.allSatisfy {
+                isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+            }
     }
 
     private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
@@ -130,4 +138,3 @@ public enum NameValidation {
         isLowerAlphanumeric(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 }
-

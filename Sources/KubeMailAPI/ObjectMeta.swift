@@ -14,7 +14,9 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
     public var ownerReferences: [OwnerReference]?
 
     public init(
-        name: String? = nil, namespace: String? = nil, labels: [String: String]? = nil,
+        name: String? = nil,
+        namespace: String? = nil,
+        labels: [String: String]? = nil,
         annotations: [String: String]? = nil
     ) {
         self.name = name
@@ -39,7 +41,9 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
             errors += NameValidation.labelValue(value).map { .invalid(path.child("labels").key(key), value, $0) }
         }
         for key in (annotations ?? [:]).keys.sorted() {
-            errors += NameValidation.qualifiedName(key.lowercased()).map { .invalid(path.child("annotations"), key, $0) }
+            errors += NameValidation.qualifiedName(key.lowercased()).map {
+                .invalid(path.child("annotations"), key, $0)
+            }
         }
         return errors
     }
@@ -55,7 +59,11 @@ public struct OwnerReference: Codable, Hashable, Sendable {
     public var blockOwnerDeletion: Bool?
 
     public init(
-        apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil,
+        apiVersion: String,
+        kind: String,
+        name: String,
+        uid: String,
+        controller: Bool? = nil,
         blockOwnerDeletion: Bool? = nil
     ) {
         self.apiVersion = apiVersion

@@ -49,8 +49,13 @@ public struct SMTPServer: KubeMailResource {
         public static let implicitTLSPort = 465
 
         public init(
-            server: String, port: Int? = nil, connect: ConnectMode? = nil, tls: Bool? = nil,
-            authType: AuthType? = nil, tlsConfig: TLSConfig? = nil, allowInsecureAuth: Bool? = nil,
+            server: String,
+            port: Int? = nil,
+            connect: ConnectMode? = nil,
+            tls: Bool? = nil,
+            authType: AuthType? = nil,
+            tlsConfig: TLSConfig? = nil,
+            allowInsecureAuth: Bool? = nil,
             allowedNamespaces: LabelSelector? = nil
         ) {
             self.server = server
@@ -111,16 +116,30 @@ public struct SMTPServer: KubeMailResource {
     }
 
     public static let names = ResourceNames(
-        kind: "SMTPServer", plural: "smtpservers", singular: "smtpserver", shortNames: ["smtpserver", "smtpsrv"])
+        kind: "SMTPServer",
+        plural: "smtpservers",
+        singular: "smtpserver",
+        shortNames: ["smtpserver", "smtpsrv"]
+    )
 
     public static let summary =
         "SMTPServer describes an upstream SMTP server that EmailPolicies deliver mail to: where it is, how to "
         + "connect to it (plain, implicit TLS or required STARTTLS) and which SASL mechanism to authenticate with."
 
     public static let printerColumns = [
-        PrinterColumn("Server", type: "string", jsonPath: ".spec.server", description: "Host name or IP of the upstream."),
+        PrinterColumn(
+            "Server",
+            type: "string",
+            jsonPath: ".spec.server",
+            description: "Host name or IP of the upstream."
+        ),
         PrinterColumn("Port", type: "integer", jsonPath: ".spec.port", description: "Port of the upstream."),
-        PrinterColumn("Connect", type: "string", jsonPath: ".status.connect", description: "Connection mode in effect."),
+        PrinterColumn(
+            "Connect",
+            type: "string",
+            jsonPath: ".status.connect",
+            description: "Connection mode in effect."
+        ),
         PrinterColumn.condition("Ready", "Whether the server is accepted and reachable."),
         PrinterColumn.age,
     ]
@@ -166,42 +185,57 @@ extension SMTPServer.Spec: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "The upstream server and how to connect and authenticate to it.", keys: CodingKeys.self, required: [.server]
+        "The upstream server and how to connect and authenticate to it.",
+        keys: CodingKeys.self,
+        required: [.server]
     ) {
         switch $0 {
         case .server:
             .string(
                 "Host name or IP address of the upstream SMTP server, e.g. smtp.example.com or a cluster-internal "
                     + "Service name such as mailhog.mail.svc.cluster.local.",
-                pattern: NameValidation.hostPattern, minLength: 1, maxLength: 253)
+                pattern: NameValidation.hostPattern,
+                minLength: 1,
+                maxLength: 253
+            )
         case .port:
-            .integer("TCP port of the upstream SMTP server.", minimum: 1, maximum: 65535, default: SMTPServer.Spec.defaultPort)
+            .integer(
+                "TCP port of the upstream SMTP server.",
+                minimum: 1,
+                maximum: 65535,
+                default: SMTPServer.Spec.defaultPort
+            )
         case .connect:
             .enumeration(
                 SMTPServer.ConnectMode.self,
                 "How to connect: plain (no TLS), ssl (implicit TLS) or starttls (STARTTLS is required; there is never "
                     + "a fallback to plaintext). When unset: the deprecated tls field decides if set, otherwise ssl on "
-                    + "port 465 and starttls on any other port.")
+                    + "port 465 and starttls on any other port."
+            )
         case .tls:
             .boolean(
                 "Deprecated: use connect. true means connect: ssl, false means connect: plain. When both are set, "
-                    + "connect wins.")
+                    + "connect wins."
+            )
         case .authType:
             .enumeration(
                 SMTPServer.AuthType.self,
                 "The SASL mechanism to authenticate with. When set, exactly this mechanism is used, and delivery fails "
                     + "when the server does not offer it. When unset, the strongest offered mechanism is chosen: "
-                    + "SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN.")
+                    + "SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN."
+            )
         case .tlsConfig: .ref(SMTPServer.TLSConfig.self, "TLS settings for the connection to the upstream.")
         case .allowInsecureAuth:
             .boolean(
                 "Allow PLAIN and LOGIN over a connection without TLS, which exposes the password on the network.",
-                default: false)
+                default: false
+            )
         case .allowedNamespaces:
             .ref(
                 LabelSelector.self,
                 "Which namespaces' EmailPolicies may use this server, as a label selector on namespaces. "
-                    + "Unset: policies of every namespace may use it.")
+                    + "Unset: policies of every namespace may use it."
+            )
         }
     }
 }
@@ -217,7 +251,8 @@ extension SMTPServer.TLSConfig: SchemaDescribed {
             .boolean(
                 "Skip verification of the upstream's certificate. Only for test servers: it allows anyone on the "
                     + "path to read the mail and the credentials.",
-                default: false)
+                default: false
+            )
         }
     }
 }
@@ -228,7 +263,8 @@ extension SMTPServer.Status: SchemaDescribed {
     }
 
     public static let schema = JSONSchema.object(
-        "The state of the server as last observed by the operator.", keys: CodingKeys.self
+        "The state of the server as last observed by the operator.",
+        keys: CodingKeys.self
     ) {
         switch $0 {
         case .observedGeneration:
@@ -236,10 +272,13 @@ extension SMTPServer.Status: SchemaDescribed {
         case .conditions:
             Condition.listSchema(
                 "Accepted: the spec is valid. Reachable: the operator's periodic probe (connect, EHLO, TLS as "
-                    + "configured) succeeded; its reason says what failed. Ready: both.")
+                    + "configured) succeeded; its reason says what failed. Ready: both."
+            )
         case .connect:
             .enumeration(
-                SMTPServer.ConnectMode.self, "The connection mode in effect (spec.connect, or derived from port and tls).")
+                SMTPServer.ConnectMode.self,
+                "The connection mode in effect (spec.connect, or derived from port and tls)."
+            )
         }
     }
 }

@@ -128,7 +128,9 @@ extension Timestamp: Codable {
         let text = try container.decode(String.self)
         guard let value = Timestamp(text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "invalid time \"\(text)\": expected RFC 3339, such as 2024-05-01T12:00:00Z")
+                in: container,
+                debugDescription: "invalid time \"\(text)\": expected RFC 3339, such as 2024-05-01T12:00:00Z"
+            )
         }
         self = value
     }

@@ -24,7 +24,8 @@ public enum CRDCommand {
         case .crd:
             return files.map(\.contents).joined()
         case .jsonSchema:
-            return "[\n" + files.map { $0.contents.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n"
+            return "[\n" + files.map { $0.contents.trimmingCharacters(in: .newlines) }.joined(separator: ",\n")
+                + "\n]\n"
         }
     }
 

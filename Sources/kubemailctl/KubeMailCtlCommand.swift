@@ -43,10 +43,15 @@ struct CRDs: ParsableCommand {
             """
     )
 
-    @Option(name: [.short, .customLong("output-dir")], help: "Write one file per kind into this directory instead of printing.")
+    @Option(
+        name: [.short, .customLong("output-dir")],
+        help: "Write one file per kind into this directory instead of printing."
+    )
     var outputDirectory: String?
 
-    @Option(help: "crd (apiextensions.k8s.io/v1) or json-schema (strict draft-7 JSON Schema, as kubeconform names them).")
+    @Option(
+        help: "crd (apiextensions.k8s.io/v1) or json-schema (strict draft-7 JSON Schema, as kubeconform names them)."
+    )
     var format: CRDCommand.Format = .crd
 
     func run() throws {

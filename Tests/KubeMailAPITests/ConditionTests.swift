@@ -8,15 +8,34 @@ struct ConditionTests {
 
     @Test func addingAConditionIsAChange() {
         var conditions: [Condition] = []
-        let changed = conditions.set(Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", lastTransitionTime: t0))
+        let changed = conditions.set(
+            Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", lastTransitionTime: t0)
+        )
         #expect(changed)
         #expect(conditions[type: "Ready"]?.lastTransitionTime == t0)
     }
 
     @Test func sameStatusKeepsTransitionTimeButUpdatesReasonAndMessage() {
-        var conditions = [Condition(type: "Ready", status: .false, reason: "SecretNotFound", message: "a", observedGeneration: 1, lastTransitionTime: t0)]
+        var conditions = [
+            Condition(
+                type: "Ready",
+                status: .false,
+                reason: "SecretNotFound",
+                message: "a",
+                observedGeneration: 1,
+                lastTransitionTime: t0
+            )
+        ]
         let changed = conditions.set(
-            Condition(type: "Ready", status: .false, reason: "SecretKeyMissing", message: "b", observedGeneration: 2, lastTransitionTime: t1))
+            Condition(
+                type: "Ready",
+                status: .false,
+                reason: "SecretKeyMissing",
+                message: "b",
+                observedGeneration: 2,
+                lastTransitionTime: t1
+            )
+        )
         #expect(changed)
         let ready = try! #require(conditions[type: "Ready"])
         #expect(ready.lastTransitionTime == t0)
@@ -26,17 +45,39 @@ struct ConditionTests {
     }
 
     @Test func statusChangeMovesTransitionTime() {
-        var conditions = [Condition(type: "Ready", status: .false, reason: "SecretNotFound", message: "a", lastTransitionTime: t0)]
-        let changed = conditions.set(Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", lastTransitionTime: t1))
+        var conditions = [
+            Condition(type: "Ready", status: .false, reason: "SecretNotFound", message: "a", lastTransitionTime: t0)
+        ]
+        let changed = conditions.set(
+            Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", lastTransitionTime: t1)
+        )
         #expect(changed)
         #expect(conditions[type: "Ready"]?.lastTransitionTime == t1)
         #expect(conditions[type: "Ready"]?.status == .true)
     }
 
     @Test func identicalConditionIsNoChange() {
-        var conditions = [Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", observedGeneration: 3, lastTransitionTime: t0)]
+        var conditions = [
+            Condition(
+                type: "Ready",
+                status: .true,
+                reason: "Ready",
+                message: "ok",
+                observedGeneration: 3,
+                lastTransitionTime: t0
+            )
+        ]
         let before = conditions
-        let changed = conditions.set(Condition(type: "Ready", status: .true, reason: "Ready", message: "ok", observedGeneration: 3, lastTransitionTime: t1))
+        let changed = conditions.set(
+            Condition(
+                type: "Ready",
+                status: .true,
+                reason: "Ready",
+                message: "ok",
+                observedGeneration: 3,
+                lastTransitionTime: t1
+            )
+        )
         #expect(!changed)
         #expect(conditions == before)
     }
@@ -56,7 +97,8 @@ struct ConditionTests {
 
     @Test(arguments: [
         ("Ready", true), ("SecretNotFound", true), ("A", true), ("a_b", true), ("Ref:Not,Permitted_", true),
-        ("", false), ("1Ready", false), ("Ready-Now", false), ("Ready:", false), ("Ready.", false), ("with space", false),
+        ("", false), ("1Ready", false), ("Ready-Now", false), ("Ready:", false), ("Ready.", false),
+        ("with space", false),
     ])
     func reasonSyntax(reason: String, valid: Bool) {
         let condition = Condition(type: "Ready", status: .true, reason: reason, message: "")
@@ -65,14 +107,28 @@ struct ConditionTests {
 
     @Test func messageLengthIsBounded() {
         let long = Condition(type: "Ready", status: .true, reason: "R", message: String(repeating: "x", count: 32769))
-        #expect(long.validate(at: "c").map(\.description) == ["c.message: Too long: may not be more than 32768 characters"])
-        #expect(Condition(type: "Ready", status: .true, reason: "R", message: String(repeating: "x", count: 32768)).validate(at: "c").isEmpty)
+        #expect(
+            long.validate(at: "c").map(\.description) == ["c.message: Too long: may not be more than 32768 characters"]
+        )
+        #expect(
+            Condition(type: "Ready", status: .true, reason: "R", message: String(repeating: "x", count: 32768))
+                .validate(at: "c").isEmpty
+        )
     }
 
     @Test func encodesAsKubernetesDoes() throws {
-        let condition = Condition(type: "Ready", status: .unknown, reason: "Probing", message: "m", observedGeneration: 4, lastTransitionTime: t0)
+        let condition = Condition(
+            type: "Ready",
+            status: .unknown,
+            reason: "Probing",
+            message: "m",
+            observedGeneration: 4,
+            lastTransitionTime: t0
+        )
         let json = String(decoding: try ManifestCodec.encodeJSON(condition), as: UTF8.self)
         #expect(
-            json == #"{"lastTransitionTime":"2023-11-14T22:13:20Z","message":"m","observedGeneration":4,"reason":"Probing","status":"Unknown","type":"Ready"}"#)
+            json
+                == #"{"lastTransitionTime":"2023-11-14T22:13:20Z","message":"m","observedGeneration":4,"reason":"Probing","status":"Unknown","type":"Ready"}"#
+        )
     }
 }

@@ -8,7 +8,9 @@ struct DefaultingTests {
         var connect: SMTPServer.ConnectMode?
         var tls: Bool?
         var expected: SMTPServer.ConnectMode
-        var testDescription: String { "port \(port.map(String.init) ?? "-") connect \(connect?.rawValue ?? "-") tls \(tls.map { "\($0)" } ?? "-")" }
+        var testDescription: String {
+            "port \(port.map(String.init) ?? "-") connect \(connect?.rawValue ?? "-") tls \(tls.map { "\($0)" } ?? "-")"
+        }
     }
 
     @Test(arguments: [
@@ -25,7 +27,12 @@ struct DefaultingTests {
         ConnectCase(port: nil, connect: .ssl, tls: false, expected: .ssl),
     ])
     func connectModeIsDerived(_ testCase: ConnectCase) {
-        let spec = SMTPServer.Spec(server: "smtp.example.com", port: testCase.port, connect: testCase.connect, tls: testCase.tls)
+        let spec = SMTPServer.Spec(
+            server: "smtp.example.com",
+            port: testCase.port,
+            connect: testCase.connect,
+            tls: testCase.tls
+        )
         #expect(spec.effectiveConnect == testCase.expected)
         #expect(spec.defaulted().connect == testCase.expected)
         #expect(spec.defaulted().tls == nil)
@@ -42,7 +49,8 @@ struct DefaultingTests {
 
     @Test func emailPolicyDefaults() {
         let spec = EmailPolicy.Spec(
-            rateLimiting: .init(maximum: 10), sink: .init(catchStore: .init())
+            rateLimiting: .init(maximum: 10),
+            sink: .init(catchStore: .init())
         ).defaulted()
         #expect(spec.isDefault == false)
         #expect(spec.rateLimiting == .init(maximum: 10, period: .minute, unit: .recipients))

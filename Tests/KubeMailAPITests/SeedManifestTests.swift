@@ -17,7 +17,8 @@ struct SeedManifestTests {
                   port: 465
                   tls: true
                   authType: PLAIN
-                """)
+                """
+        )
         #expect(server.metadata.name == "default")
         #expect(server.spec.server == "smtp.yourserver.example")
         #expect(server.spec.effectivePort == 465)
@@ -49,11 +50,14 @@ struct SeedManifestTests {
                       credentials:
                         name: default-credentials
                         namespace: default
-                """)
+                """
+        )
         #expect(policy.spec.podSelector?.matchLabels == ["app.kubernetes.io/name": "my-name"])
         #expect(policy.spec.rateLimiting == .init(maximum: 100, period: .hour))
         #expect(policy.spec.sink.smtp?.server == ResourceReference(name: "default", namespace: "default"))
-        #expect(policy.spec.sink.smtp?.credentials == ResourceReference(name: "default-credentials", namespace: "default"))
+        #expect(
+            policy.spec.sink.smtp?.credentials == ResourceReference(name: "default-credentials", namespace: "default")
+        )
         #expect(policy.validate().isEmpty)
     }
 
@@ -84,7 +88,8 @@ struct SeedManifestTests {
                       server: # server may be in a different namespace than policy
                         name: mailhog
                         namespace: kube-system
-                """)
+                """
+        )
         guard case .smtpServer(let server) = objects.first, case .emailPolicy(let policy) = objects.last else {
             Issue.record("expected an SMTPServer and an EmailPolicy, got \(objects)")
             return

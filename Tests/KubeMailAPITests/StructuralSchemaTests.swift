@@ -43,7 +43,12 @@ struct StructuralSchemaTests {
             }
             if let keys = node.listMapKeys {
                 #expect(node.listType == "map")
-                for key in keys { #expect(node.items?.required.contains(key) == true, "\(kind)\(path) map key \(key) must be required") }
+                for key in keys {
+                    #expect(
+                        node.items?.required.contains(key) == true,
+                        "\(kind)\(path) map key \(key) must be required"
+                    )
+                }
             }
         }
     }
@@ -58,7 +63,10 @@ struct StructuralSchemaTests {
                 #expect(node.minimum.map { number >= $0 } ?? true, "\(kind)\(path) default below minimum")
                 #expect(node.maximum.map { number <= $0 } ?? true, "\(kind)\(path) default above maximum")
             case (.string, .string(let text)):
-                #expect(node.enumValues.map { $0.contains(.string(text)) } ?? true, "\(kind)\(path) default not in enum")
+                #expect(
+                    node.enumValues.map { $0.contains(.string(text)) } ?? true,
+                    "\(kind)\(path) default not in enum"
+                )
             case (.boolean, .bool), (.object, .object):
                 break
             default:
@@ -78,7 +86,11 @@ struct StructuralSchemaTests {
     @Test func sinkRequiresExactlyOneMember() throws {
         let sink = EmailPolicy.Sink.schema
         #expect(sink.oneOf?.map(\.required) == [["smtp"], ["catch"], ["discard"]])
-        #expect(sink.validations.map(\.rule) == ["[has(self.smtp), has(self.catch), has(self.discard)].filter(x, x).size() == 1"])
+        #expect(
+            sink.validations.map(\.rule) == [
+                "[has(self.smtp), has(self.catch), has(self.discard)].filter(x, x).size() == 1"
+            ]
+        )
     }
 
     @Test func crdNamesAndSubresources() throws {

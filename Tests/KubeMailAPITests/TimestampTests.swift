@@ -17,7 +17,10 @@ struct TimestampTests {
         #expect(Timestamp(text)?.secondsSinceEpoch == seconds)
     }
 
-    @Test(arguments: ["", "2023-11-14", "2023-11-14T22:13:20", "2023-13-01T00:00:00Z", "2023-02-30T00:00:00Z", "2023-11-14T25:00:00Z", "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk"])
+    @Test(arguments: [
+        "", "2023-11-14", "2023-11-14T22:13:20", "2023-13-01T00:00:00Z", "2023-02-30T00:00:00Z", "2023-11-14T25:00:00Z",
+        "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk",
+    ])
     func rejects(text: String) {
         #expect(Timestamp(text) == nil)
     }
@@ -39,7 +42,10 @@ struct TimestampTests {
 }
 
 struct GoDurationTests {
-    @Test(arguments: [("168h", 604_800.0), ("30m", 1800), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("500ms", 0.5), ("1h0m0s", 3600)])
+    @Test(arguments: [
+        ("168h", 604_800.0), ("30m", 1800), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("500ms", 0.5),
+        ("1h0m0s", 3600),
+    ])
     func parses(text: String, seconds: Double) {
         #expect(GoDuration(text)?.seconds == seconds)
     }
@@ -54,7 +60,8 @@ struct NameValidationTests {
     @Test(arguments: [
         ("smtp.example.com", true), ("mailhog.kubemail-system.svc.cluster.local", true), ("SMTP.Example.COM", true),
         ("localhost", true), ("10.0.0.25", true), ("2001:db8::25", true), ("::1", true), ("smtp.example.com.", true),
-        ("smtp example com", false), ("-smtp.example.com", false), ("smtp..example.com", false), ("256.1.1.1.example", true),
+        ("smtp example com", false), ("-smtp.example.com", false), ("smtp..example.com", false),
+        ("256.1.1.1.example", true),
         ("2001:db8:::25", false), ("smtp_relay.local", false), ("", false),
     ])
     func host(value: String, valid: Bool) {
