@@ -44,7 +44,7 @@ public enum CustomResourceDefinitions {
         if Resource.specIsOptional { spec.defaultValue = .object([:]) }
         return JSONSchema.object(
             Resource.summary,
-            keys: Resource.CodingKeysForSchema.self,
+            keys: ResourceFieldKeys.self,
             required: Resource.specIsOptional ? [] : [.spec]
         ) {
             switch $0 {
@@ -98,15 +98,6 @@ public enum CustomResourceDefinitions {
         if let priority = column.priority { members["priority"] = .integer(priority) }
         return .object(members)
     }
-}
-
-/// The top-level fields every kind has, for the object schema.
-public enum ResourceFieldKeys: String, CodingKey, CaseIterable {
-    case apiVersion, kind, metadata, spec, status
-}
-
-extension KubeMailResource {
-    public typealias CodingKeysForSchema = ResourceFieldKeys
 }
 
 extension CustomResourceDefinitions {

@@ -52,6 +52,11 @@ public struct PrinterColumn: Hashable, Sendable {
     )
 }
 
+/// The top-level fields every kind has.
+public enum ResourceFieldKeys: String, CodingKey, CaseIterable {
+    case apiVersion, kind, metadata, spec, status
+}
+
 /// One of kube-mail's custom resources. Its Swift type is the single source of its CRD.
 public protocol KubeMailResource: Codable, Hashable, Sendable {
     associatedtype Spec: Codable, Hashable, Sendable, SchemaDescribed
@@ -61,8 +66,8 @@ public protocol KubeMailResource: Codable, Hashable, Sendable {
     /// What the kind is for; the CRD's top-level description.
     static var summary: String { get }
     static var printerColumns: [PrinterColumn] { get }
-    /// Whether an object without `spec` is meaningful (every field has a default).
-    static var specIsOptional: Bool { get }
+    /// The spec of an object written without one; nil when `spec` is required.
+    static var defaultSpec: Spec? { get }
 
     var apiVersion: String { get set }
     var kind: String { get set }
@@ -70,12 +75,40 @@ public protocol KubeMailResource: Codable, Hashable, Sendable {
     var spec: Spec { get set }
     var status: Status? { get set }
 
+    init(metadata: ObjectMeta, spec: Spec, status: Status?)
+
     /// Every problem of the spec, with field paths. Metadata is checked by `validate()`.
     func validateSpec() -> [FieldError]
 }
 
 extension KubeMailResource {
-    public static var specIsOptional: Bool { false }
+    public static var defaultSpec: Spec? { nil }
+    static var specIsOptional: Bool { defaultSpec != nil }
+
+    /// Lenient about what the API server may leave out (the type metadata of list items,
+    /// metadata); `validate()` reports what a manifest must have.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: ResourceFieldKeys.self)
+        let metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
+        let spec: Spec
+        if let defaultSpec = Self.defaultSpec {
+            spec = try container.decodeIfPresent(Spec.self, forKey: .spec) ?? defaultSpec
+        } else {
+            spec = try container.decode(Spec.self, forKey: .spec)
+        }
+        self.init(metadata: metadata, spec: spec, status: try container.decodeIfPresent(Status.self, forKey: .status))
+        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? KubeMailGroup.apiVersion
+        kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? Self.names.kind
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: ResourceFieldKeys.self)
+        try container.encode(apiVersion, forKey: .apiVersion)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(spec, forKey: .spec)
+        try container.encodeIfPresent(status, forKey: .status)
+    }
 
     /// Every problem of the object: type metadata, object metadata and spec.
     public func validate() -> [FieldError] {
@@ -105,10 +138,10 @@ extension ManifestEnum {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
         guard let value = Self(rawValue: raw) else {
-            let supported = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw DecodingError.dataCorruptedError(
-                in: container,
-                debugDescription: "Unsupported value: \"\(raw)\": supported values: \(supported)"
+            throw FieldError.notSupported(
+                ManifestCodec.path(decoder.codingPath),
+                raw,
+                supported: Self.allCases.map(\.rawValue)
             )
         }
         self = value

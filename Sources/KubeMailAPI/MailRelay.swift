@@ -12,7 +12,7 @@ public struct MailRelay: KubeMailResource {
         self.status = status
     }
 
-    public static let specIsOptional = true
+    public static let defaultSpec: Spec? = Spec()
 
     public enum LogLevel: String, ManifestEnum {
         case debug, info, warning, error
@@ -291,23 +291,6 @@ public struct MailRelay: KubeMailResource {
             errors += selector.validate(at: path.child("networkPolicy").child("allowedNamespaceSelector"))
         }
         return errors
-    }
-}
-
-extension MailRelay {
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case apiVersion, kind, metadata, spec, status
-    }
-
-    /// Lenient about what the API server may leave out (type metadata of list items, metadata);
-    /// `validate()` reports what a manifest must have.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? KubeMailGroup.apiVersion
-        kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? Self.names.kind
-        metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try container.decodeIfPresent(Spec.self, forKey: .spec) ?? Spec()
-        status = try container.decodeIfPresent(Status.self, forKey: .status)
     }
 }
 

@@ -69,18 +69,7 @@ public enum ManifestCodec {
         case DecodingError.typeMismatch(let type, let context):
             return FieldError(.invalid, path(context.codingPath), "must be \(jsonTypeName(type))")
         case DecodingError.dataCorrupted(let context):
-            let detail = context.debugDescription
-            if detail.hasPrefix("Unsupported value: ") {
-                // ManifestEnum: "Unsupported value: "x": supported values: …"
-                let parts = detail.dropFirst("Unsupported value: ".count).split(separator: ": ", maxSplits: 1)
-                return FieldError(
-                    .notSupported,
-                    path(context.codingPath),
-                    value: parts.first.map(String.init),
-                    parts.count > 1 ? String(parts[1]) : ""
-                )
-            }
-            return FieldError(.invalid, path(context.codingPath), detail)
+            return FieldError(.invalid, path(context.codingPath), context.debugDescription)
         case let error as YamlError:
             return FieldError(.decoding, "", "YAML syntax error: \(error)")
         default:

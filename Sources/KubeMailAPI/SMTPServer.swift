@@ -162,23 +162,6 @@ public struct SMTPServer: KubeMailResource {
     }
 }
 
-extension SMTPServer {
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case apiVersion, kind, metadata, spec, status
-    }
-
-    /// Lenient about what the API server may leave out (type metadata of list items, metadata);
-    /// `validate()` reports what a manifest must have.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? KubeMailGroup.apiVersion
-        kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? Self.names.kind
-        metadata = try container.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
-        spec = try container.decode(Spec.self, forKey: .spec)
-        status = try container.decodeIfPresent(Status.self, forKey: .status)
-    }
-}
-
 extension SMTPServer.Spec: SchemaDescribed {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case server, port, connect, tls, authType, tlsConfig, allowInsecureAuth, allowedNamespaces
