@@ -12,12 +12,18 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Resource types, defaulting, validation and CRD schema generation. No networking.
         .target(
             name: "KubeMailAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // SMTP without IO: grammar, replies, dot-stuffing, line framing and SASL client mechanisms.
+        .target(
+            name: "SMTP",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         // The logic behind kubemailctl's commands, testable without a process.
         .target(
@@ -44,6 +50,10 @@ let package = Package(
                 "KubeMailAPI",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "SMTPTests",
+            dependencies: ["SMTP"]
         ),
         .testTarget(
             name: "KubeMailCtlTests",
