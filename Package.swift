@@ -25,15 +25,27 @@ let package = Package(
             name: "SMTP",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
+        .target(
+            name: "KubeMailPolicy",
+            dependencies: ["KubeMailAPI"]
+        ),
+        // kubemailctl lint: manifests read with positions, checked against the schemas and each other.
+        .target(
+            name: "KubeMailLint",
+            dependencies: ["KubeMailAPI", "KubeMailPolicy", .product(name: "Yams", package: "Yams")]
+        ),
         // The logic behind kubemailctl's commands, testable without a process.
         .target(
             name: "KubeMailCtl",
-            dependencies: ["KubeMailAPI"]
+            dependencies: ["KubeMailAPI", "KubeMailPolicy", "KubeMailLint"]
         ),
         .executableTarget(
             name: "kubemailctl",
             dependencies: [
                 "KubeMailCtl",
+                "KubeMailLint",
+                "KubeMailPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +62,15 @@ let package = Package(
                 "KubeMailAPI",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "KubeMailLintTests",
+            dependencies: ["KubeMailLint", "KubeMailPolicy", "KubeMailAPI", "KubeMailCtl"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "KubeMailPolicyTests",
+            dependencies: ["KubeMailPolicy", "KubeMailAPI", "KubeMailCtl"]
         ),
         .testTarget(
             name: "SMTPTests",

@@ -58,7 +58,12 @@ public enum CustomResourceDefinitions {
                     "Kind is a string value representing the REST resource this object represents. Servers may infer "
                         + "this from the endpoint the client submits requests to. In CamelCase."
                 )
-            case .metadata: JSONSchema(type: .object, description: "Standard object metadata.")
+            case .metadata:
+                {
+                    var metadata = JSONSchema(type: .object, description: "Standard object metadata.")
+                    metadata.isOpenObject = true
+                    return metadata
+                }()
             case .spec: spec
             case .status: Resource.Status.schema
             }

@@ -42,6 +42,9 @@ public struct JSONSchema: Hashable, Sendable {
     public var anyOf: [JSONSchema]?
     public var intOrString = false
     public var preserveUnknownFields = false
+    /// An object whose members another schema owns (`metadata`): open even in strict validation,
+    /// and rendered in a CRD as a bare `type: object`.
+    public var isOpenObject = false
     public var listType: String?
     public var listMapKeys: [String]?
     public var mapType: String?
@@ -222,6 +225,14 @@ extension JSONSchema {
 // MARK: - Rendering
 
 extension JSONSchema {
+    /// Whether strict validation rejects members the schema does not name, as the API server's
+    /// strict field validation does.
+    public var rejectsUnknownMembers: Bool {
+        type == .object && additionalProperties == nil && !preserveUnknownFields && !isOpenObject
+    }
+}
+
+extension JSONSchema {
     /// The schema as a CRD's `openAPIV3Schema` (with the `x-kubernetes-*` extensions).
     public var crdValue: JSONValue { render(strict: false) }
 
@@ -239,8 +250,8 @@ extension JSONSchema {
         if let description { out["description"] = .string(description) }
         if !properties.isEmpty {
             out["properties"] = .object(properties.mapValues { $0.render(strict: strict) })
-            if strict && !preserveUnknownFields { out["additionalProperties"] = false }
         }
+        if strict && rejectsUnknownMembers { out["additionalProperties"] = false }
         if !required.isEmpty { out["required"] = .array(required.map(JSONValue.string)) }
         if let items { out["items"] = items.render(strict: strict) }
         if let additionalProperties { out["additionalProperties"] = additionalProperties.render(strict: strict) }

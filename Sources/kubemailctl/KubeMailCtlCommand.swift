@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KubeMailAPI
 import KubeMailCtl
+import KubeMailLint
+import KubeMailPolicy
 
 @main
 struct KubeMailCtlCommand: ParsableCommand {
@@ -12,7 +14,7 @@ struct KubeMailCtlCommand: ParsableCommand {
             Exit codes: 0 success, 1 findings or failure of the checked thing, 2 usage or I/O error.
             """,
         version: KubeMailVersion.current,
-        subcommands: [CRDs.self]
+        subcommands: [CRDs.self, Lint.self, Simulate.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; kubemailctl promises 2, like kubectl.
