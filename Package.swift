@@ -70,7 +70,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeMailPolicyTests",
-            dependencies: ["KubeMailPolicy", "KubeMailAPI", "KubeMailCtl"]
+            dependencies: [
+                "KubeMailPolicy", "KubeMailAPI", "KubeMailCtl", .product(name: "Yams", package: "Yams"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "SMTPTests",

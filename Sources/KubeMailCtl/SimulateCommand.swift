@@ -17,12 +17,17 @@ public enum SimulateCommand {
         }
     }
 
-    public static func simulate(_ pod: PodIdentity, in snapshot: ManifestSnapshot, systemNamespace: String) -> Simulation {
+    public static func simulate(
+        _ pod: PodIdentity,
+        in snapshot: ManifestSnapshot,
+        systemNamespace: String
+    ) -> Simulation {
         let resolver = PolicyResolver(systemNamespace: systemNamespace)
         return Simulation(
             pod: pod,
             explanation: resolver.explain(podIn: pod.namespace, labels: pod.labels, inventory: snapshot.inventory),
-            decision: resolver.decide(for: pod, inventory: snapshot.inventory))
+            decision: resolver.decide(for: pod, inventory: snapshot.inventory)
+        )
     }
 
     /// Parses `k=v,k2=v2` as `--labels` takes it.
@@ -35,8 +40,12 @@ public enum SimulateCommand {
             }
             let key = parts[0].trimmingCharacters(in: .whitespaces)
             let value = parts[1].trimmingCharacters(in: .whitespaces)
-            if let problem = NameValidation.qualifiedName(key).first { throw FieldError.invalid("--labels", key, problem) }
-            if let problem = NameValidation.labelValue(value).first { throw FieldError.invalid("--labels", value, problem) }
+            if let problem = NameValidation.qualifiedName(key).first {
+                throw FieldError.invalid("--labels", key, problem)
+            }
+            if let problem = NameValidation.labelValue(value).first {
+                throw FieldError.invalid("--labels", value, problem)
+            }
             labels[key] = value
         }
         return labels
@@ -48,12 +57,16 @@ public enum SimulateCommand {
         let pod = simulation.pod
         var lines: [String] = []
         let labels = pod.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        lines.append("Pod:         \(pod.name.map { "\(pod.namespace)/\($0)" } ?? "(described by labels) in namespace \(pod.namespace)")")
+        lines.append(
+            "Pod:         \(pod.name.map { "\(pod.namespace)/\($0)" } ?? "(described by labels) in namespace \(pod.namespace)")"
+        )
         lines.append("Labels:       \(labels.isEmpty ? "(none)" : labels)")
         lines.append("")
         lines.append("Candidate policies:")
         if simulation.explanation.candidates.isEmpty {
-            lines.append("  (none: namespace \(pod.namespace) has no EmailPolicy, and the system namespace no default policy)")
+            lines.append(
+                "  (none: namespace \(pod.namespace) has no EmailPolicy, and the system namespace no default policy)"
+            )
         }
         for candidate in simulation.explanation.candidates {
             let marker = candidate.name == simulation.explanation.winner?.name ? "→" : " "
@@ -67,7 +80,7 @@ public enum SimulateCommand {
         }
         switch simulation.decision {
         case .deliver(let plan):
-            lines += describe(plan).map { "\($0.0.padding(toLength: 13, withPad: " ", startingAt: 0))\($0.1)" }
+            lines += describe(plan).map { "\($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.1)" }
             lines.append("Result:       deliver: the relay accepts mail from this Pod")
         case .refuse(let refusal):
             lines.append("Result:       refuse (\(refusal.reason)): the relay answers \(refusal.smtpReply)")
@@ -80,12 +93,14 @@ public enum SimulateCommand {
         switch candidate.verdict {
         case .matched:
             let count = candidate.policy.spec.podSelector?.requirementCount ?? 0
-            return count == 0 ? "matches (empty selector: every Pod)" : "matches (\(count) requirement\(count == 1 ? "" : "s"))"
+            return count == 0
+                ? "matches (empty selector: every Pod)" : "matches (\(count) requirement\(count == 1 ? "" : "s"))"
         case .notSelected(let requirement):
             return "does not select the Pod: \(requirement) fails (\(why(requirement, fails: labels)))"
                 + (isDefault ? "; it is a default policy" : "")
         case .noSelector:
-            return isDefault ? "no podSelector; the namespace's default policy" : "no podSelector and not a default: never applies"
+            return isDefault
+                ? "no podSelector; the namespace's default policy" : "no podSelector and not a default: never applies"
         case .fallback:
             return "default policy of the system namespace"
         }
@@ -105,10 +120,14 @@ public enum SimulateCommand {
             rows.append(("Sink:", "smtp: SMTPServer \(server.qualifiedName)"))
             rows.append(("Server:", "\(spec.server):\(spec.effectivePort), connect \(spec.effectiveConnect.rawValue)"))
             rows.append(
-                ("Mechanism:", credentials == nil
-                    ? "none (unauthenticated delivery)"
-                    : spec.authType.map { "\($0.rawValue) (required)" }
-                        ?? "the strongest offered: SCRAM-SHA-256 > SCRAM-SHA-1 > CRAM-MD5 > PLAIN > LOGIN"))
+                (
+                    "Mechanism:",
+                    credentials == nil
+                        ? "none (unauthenticated delivery)"
+                        : spec.authType.map { "\($0.rawValue) (required)" }
+                            ?? "the strongest offered: SCRAM-SHA-256 > SCRAM-SHA-1 > CRAM-MD5 > PLAIN > LOGIN"
+                )
+            )
             rows.append(("Credentials:", credentials.map { "\($0) with username and password" } ?? "none"))
         case .catchStore(let retention):
             rows.append(("Sink:", "catch: kube-mail's store, kept \(retention)"))
@@ -147,7 +166,8 @@ public enum SimulateCommand {
                     entry["why"] = .string(why(requirement, fails: pod.labels))
                 }
                 return .object(entry)
-            })
+            }
+        )
         document["policy"] = simulation.explanation.winner.map { .string($0.name) } ?? .null
         document["reason"] = simulation.explanation.reason.map { .string($0.description) } ?? .null
         switch simulation.decision {
@@ -158,8 +178,10 @@ public enum SimulateCommand {
             case .smtp(let server, let credentials):
                 document["sink"] = [
                     "type": "smtp", "server": .string(server.qualifiedName), "host": .string(server.spec.server),
-                    "port": .integer(server.spec.effectivePort), "connect": .string(server.spec.effectiveConnect.rawValue),
-                    "mechanism": credentials == nil ? .null : server.spec.authType.map { .string($0.rawValue) } ?? "strongest-offered",
+                    "port": .integer(server.spec.effectivePort),
+                    "connect": .string(server.spec.effectiveConnect.rawValue),
+                    "mechanism": credentials == nil
+                        ? .null : server.spec.authType.map { .string($0.rawValue) } ?? "strongest-offered",
                     "credentials": credentials.map { .string("\($0.secretNamespace)/\($0.secretName)") } ?? .null,
                 ]
             case .catchStore(let retention):
@@ -170,11 +192,13 @@ public enum SimulateCommand {
         case .refuse(let refusal):
             document["result"] = "refuse"
             document["refusal"] = [
-                "reason": .string(refusal.reason), "message": .string(refusal.message), "reply": .string(refusal.smtpReply),
+                "reason": .string(refusal.reason), "message": .string(refusal.message),
+                "reply": .string(refusal.smtpReply),
             ]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(JSONValue.object(document)), as: UTF8.self)).map { $0 + "\n" } ?? "{}\n"
+        return (try? String(decoding: encoder.encode(JSONValue.object(document)), as: UTF8.self)).map { $0 + "\n" }
+            ?? "{}\n"
     }
 }

@@ -21,7 +21,8 @@ extension LintReport {
     func textReport() -> String {
         var lines: [String] = []
         for finding in findings {
-            var line = "\(finding.file):\(finding.position): \(finding.severity.rawValue)[\(finding.rule.id)]: \(finding.message)"
+            var line =
+                "\(finding.file):\(finding.position): \(finding.severity.rawValue)[\(finding.rule.id)]: \(finding.message)"
             if let object = finding.object { line += " (\(object))" }
             lines.append(line)
             lines.append("    hint: \(finding.rule.help)")
@@ -31,9 +32,11 @@ extension LintReport {
     }
 
     public var summary: String {
-        let scope = "\(files.count) file\(files.count == 1 ? "" : "s"), \(documentCount) document\(documentCount == 1 ? "" : "s")"
+        let scope =
+            "\(files.count) file\(files.count == 1 ? "" : "s"), \(documentCount) document\(documentCount == 1 ? "" : "s")"
         if findings.isEmpty { return "no problems in \(scope)" }
-        return "\(errorCount) error\(errorCount == 1 ? "" : "s"), \(warningCount) warning\(warningCount == 1 ? "" : "s") in \(scope)"
+        return
+            "\(errorCount) error\(errorCount == 1 ? "" : "s"), \(warningCount) warning\(warningCount == 1 ? "" : "s") in \(scope)"
     }
 
     struct JSONFinding: Encodable {
@@ -68,11 +71,23 @@ extension LintReport {
         let document = Document(
             findings: findings.map { finding in
                 JSONFinding(
-                    file: finding.file, line: finding.position.line, column: finding.position.column, rule: finding.rule.id,
-                    severity: finding.severity.rawValue, message: finding.message, hint: finding.rule.help,
-                    object: finding.object.map { .init(kind: $0.kind, namespace: $0.namespace, name: $0.name) })
+                    file: finding.file,
+                    line: finding.position.line,
+                    column: finding.position.column,
+                    rule: finding.rule.id,
+                    severity: finding.severity.rawValue,
+                    message: finding.message,
+                    hint: finding.rule.help,
+                    object: finding.object.map { .init(kind: $0.kind, namespace: $0.namespace, name: $0.name) }
+                )
             },
-            summary: JSONSummary(files: files.count, documents: documentCount, errors: errorCount, warnings: warningCount))
+            summary: JSONSummary(
+                files: files.count,
+                documents: documentCount,
+                errors: errorCount,
+                warnings: warningCount
+            )
+        )
         return Self.json(document)
     }
 
@@ -90,7 +105,8 @@ extension LintReport {
                         "physicalLocation": [
                             "artifactLocation": ["uri": .string(Self.uri(forPath: finding.file))],
                             "region": [
-                                "startLine": .integer(finding.position.line), "startColumn": .integer(finding.position.column),
+                                "startLine": .integer(finding.position.line),
+                                "startColumn": .integer(finding.position.column),
                             ],
                         ]
                     ]
@@ -112,7 +128,8 @@ extension LintReport {
                         "help": ["text": .string(rule.help)],
                         "defaultConfiguration": ["level": .string(rule.severity.rawValue)],
                     ]
-                }),
+                }
+            ),
         ]
         let log: JSONValue = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -144,17 +161,22 @@ extension LintReport {
             for name in byCase.keys.sorted() {
                 let caseFindings = byCase[name]!
                 let failing = caseFindings.filter { $0.severity == .error || strict }
-                let text = caseFindings.map { "\($0.file):\($0.position): \($0.severity.rawValue)[\($0.rule.id)]: \($0.message)" }
-                    .joined(separator: "\n")
+                let text = caseFindings.map {
+                    "\($0.file):\($0.position): \($0.severity.rawValue)[\($0.rule.id)]: \($0.message)"
+                }
+                .joined(separator: "\n")
                 var body = ""
                 if !failing.isEmpty {
                     failures += 1
-                    body += "<failure message=\"\(Self.xml("\(failing.count) problem\(failing.count == 1 ? "" : "s")"))\" type=\"lint\">"
+                    body +=
+                        "<failure message=\"\(Self.xml("\(failing.count) problem\(failing.count == 1 ? "" : "s")"))\" type=\"lint\">"
                         + Self.xml(text) + "</failure>"
                 } else {
                     body += "<system-out>\(Self.xml(text))</system-out>"
                 }
-                cases.append("    <testcase name=\"\(Self.xml(name))\" classname=\"\(Self.xml(file))\">\(body)</testcase>")
+                cases.append(
+                    "    <testcase name=\"\(Self.xml(name))\" classname=\"\(Self.xml(file))\">\(body)</testcase>"
+                )
             }
             if cases.isEmpty {
                 cases.append("    <testcase name=\"\(Self.xml(file))\" classname=\"\(Self.xml(file))\"/>")
@@ -163,7 +185,8 @@ extension LintReport {
             totalFailures += failures
             suites.append(
                 "  <testsuite name=\"\(Self.xml(file))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\">\n"
-                    + cases.joined(separator: "\n") + "\n  </testsuite>")
+                    + cases.joined(separator: "\n") + "\n  </testsuite>"
+            )
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"kubemailctl lint\" tests=\"\(totalTests)\" failures=\"\(totalFailures)\" errors=\"0\">\n"
@@ -174,7 +197,8 @@ extension LintReport {
     func githubReport() -> String {
         findings.map { finding in
             let properties = [
-                "file=\(Self.githubProperty(finding.file))", "line=\(finding.position.line)", "col=\(finding.position.column)",
+                "file=\(Self.githubProperty(finding.file))", "line=\(finding.position.line)",
+                "col=\(finding.position.column)",
                 "title=\(Self.githubProperty("kubemailctl \(finding.rule.id)"))",
             ].joined(separator: ",")
             let message = finding.message + (finding.object.map { " (\($0))" } ?? "") + "\nhint: \(finding.rule.help)"

@@ -106,7 +106,10 @@ public struct Linter: Sendable {
             ($0.file, $0.position, $0.rule.id, $0.message) < ($1.file, $1.position, $1.rule.id, $1.message)
         }
         return LintReport(
-            findings: findings, files: inputs.map(\.name) + inputProblems.map(\.file), documentCount: documentCount)
+            findings: findings,
+            files: inputs.map(\.name) + inputProblems.map(\.file),
+            documentCount: documentCount
+        )
     }
 
     // MARK: - One document
@@ -195,7 +198,9 @@ public struct Linter: Sendable {
                 decoded = object
             case .failure(let error):
                 // The schema leaves metadata to the API server; its types are checked here.
-                findings.append(finding(Self.rule(for: error), Self.position(of: error, in: root), error.description, identity))
+                findings.append(
+                    finding(Self.rule(for: error), Self.position(of: error, in: root), error.description, identity)
+                )
                 return (findings, ParsedObject(file: file, root: root, identity: identity, resource: nil))
             }
             resource = decoded

@@ -3,7 +3,10 @@ import Foundation
 /// Collects the manifests named on the command line: files as given, directories recursively
 /// (`.yaml` and `.yml`, hidden folders skipped, in a stable order), `-` for standard input.
 public enum ManifestFiles {
-    public static func collect(_ paths: [String], standardInput: () -> [UInt8]) -> (inputs: [LintInput], problems: [Finding]) {
+    public static func collect(
+        _ paths: [String],
+        standardInput: () -> [UInt8]
+    ) -> (inputs: [LintInput], problems: [Finding]) {
         var inputs: [LintInput] = []
         var problems: [Finding] = []
         let manager = FileManager.default
@@ -12,7 +15,11 @@ public enum ManifestFiles {
         }
         func read(_ path: String) {
             guard let data = manager.contents(atPath: path) else {
-                problem(path, manager.isReadableFile(atPath: path) ? "cannot read \(path)" : "cannot read \(path): permission denied")
+                problem(
+                    path,
+                    manager.isReadableFile(atPath: path)
+                        ? "cannot read \(path)" : "cannot read \(path): permission denied"
+                )
                 return
             }
             inputs.append(LintInput(name: path, bytes: Array(data)))
@@ -39,7 +46,9 @@ public enum ManifestFiles {
             while let relative = enumerator.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
                 if name.hasPrefix(".") {
-                    if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory { enumerator.skipDescendants() }
+                    if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                        enumerator.skipDescendants()
+                    }
                     continue
                 }
                 if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
@@ -48,7 +57,9 @@ public enum ManifestFiles {
             }
             for file in found.sorted() {
                 var fileIsDirectory: ObjCBool = false
-                if manager.fileExists(atPath: file, isDirectory: &fileIsDirectory), !fileIsDirectory.boolValue { read(file) }
+                if manager.fileExists(atPath: file, isDirectory: &fileIsDirectory), !fileIsDirectory.boolValue {
+                    read(file)
+                }
             }
         }
         return (inputs, problems)

@@ -13,6 +13,8 @@ public struct YAMLStreamReader {
         public var root: YAMLNode
         /// Where the document starts (its `---`, or its first node).
         public var start: SourcePosition
+        /// Where it ends (after its `...`, or where the next document or the stream begins).
+        public var end: SourcePosition
     }
 
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
@@ -52,10 +54,11 @@ public struct YAMLStreamReader {
                     var anchors: [String: YAMLNode] = [:]
                     let rootEvent = try reader.next()
                     let root = try reader.node(from: rootEvent, anchors: &anchors)
-                    let end = try reader.next()  // DOCUMENT-END
-                    end.delete()
+                    let endEvent = try reader.next()  // DOCUMENT-END
+                    let end = endEvent.endPosition
+                    endEvent.delete()
                     if case .scalar(let scalar) = root.content, scalar.value == .null, scalar.text.isEmpty { continue }
-                    documents.append(Document(index: index, root: root, start: start))
+                    documents.append(Document(index: index, root: root, start: start, end: end))
                 }
                 return Result(documents: documents, error: nil)
             } catch let error as SyntaxError {
@@ -86,6 +89,9 @@ private final class EventReader {
         var type: yaml_event_type_t { event.type }
         var startPosition: SourcePosition {
             SourcePosition(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        }
+        var endPosition: SourcePosition {
+            SourcePosition(line: Int(event.end_mark.line) + 1, column: Int(event.end_mark.column) + 1)
         }
         private var deleted = false
 

@@ -9,7 +9,13 @@ public struct PodIdentity: Hashable, Sendable {
     /// The Pod's phase, when known.
     public var phase: String?
 
-    public init(namespace: String, name: String? = nil, labels: [String: String], hostNetwork: Bool = false, phase: String? = nil) {
+    public init(
+        namespace: String,
+        name: String? = nil,
+        labels: [String: String],
+        hostNetwork: Bool = false,
+        phase: String? = nil
+    ) {
         self.namespace = namespace
         self.name = name
         self.labels = labels
@@ -19,8 +25,12 @@ public struct PodIdentity: Hashable, Sendable {
 
     public init(_ pod: CoreV1.Pod, defaultNamespace: String = "default") {
         self.init(
-            namespace: pod.metadata.namespace ?? defaultNamespace, name: pod.metadata.name, labels: pod.metadata.labels ?? [:],
-            hostNetwork: pod.usesHostNetwork, phase: pod.status?.phase)
+            namespace: pod.metadata.namespace ?? defaultNamespace,
+            name: pod.metadata.name,
+            labels: pod.metadata.labels ?? [:],
+            hostNetwork: pod.usesHostNetwork,
+            phase: pod.status?.phase
+        )
     }
 
     /// `namespace/name`, or the namespace alone for a Pod described by labels.
@@ -41,13 +51,16 @@ extension PolicyRefusal {
         PolicyRefusal(
             reason: "HostNetworkPod",
             message: "Pod \(pod.displayName) uses the host's network, so its IP does not identify it; "
-                + "hostNetwork Pods cannot send mail through kube-mail")
+                + "hostNetwork Pods cannot send mail through kube-mail"
+        )
     }
 
     public static func notRunning(_ pod: PodIdentity) -> PolicyRefusal {
         PolicyRefusal(
             reason: "PodNotRunning",
-            message: "Pod \(pod.displayName) is \(pod.phase ?? "not running"); only Running and Pending Pods may send mail")
+            message:
+                "Pod \(pod.displayName) is \(pod.phase ?? "not running"); only Running and Pending Pods may send mail"
+        )
     }
 }
 

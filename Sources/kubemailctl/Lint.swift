@@ -55,7 +55,9 @@ struct Lint: ParsableCommand {
     func run() throws {
         if listRules {
             for rule in LintRule.all {
-                print("\(rule.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(rule.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(rule.summary)")
+                print(
+                    "\(rule.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(rule.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(rule.summary)"
+                )
             }
             return
         }

@@ -46,17 +46,26 @@ struct Simulate: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name the manifests with -f FILE|DIR.") }
-        if pod == nil && namespace == nil { throw ValidationError("Describe the Pod with --pod NAMESPACE/NAME, or -n NAMESPACE and --labels.") }
-        if pod != nil && labels != nil { throw ValidationError("--pod takes the Pod's labels from the manifests; drop --labels.") }
+        if pod == nil && namespace == nil {
+            throw ValidationError("Describe the Pod with --pod NAMESPACE/NAME, or -n NAMESPACE and --labels.")
+        }
+        if pod != nil && labels != nil {
+            throw ValidationError("--pod takes the Pod's labels from the manifests; drop --labels.")
+        }
     }
 
     func run() throws {
-        let (inputs, problems) = ManifestFiles.collect(files, standardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) })
+        let (inputs, problems) = ManifestFiles.collect(
+            files,
+            standardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        )
         for problem in problems { fail(problem.message) }
         if !problems.isEmpty { throw ExitCode(2) }
         var snapshot = ManifestSnapshot(defaultNamespace: "default")
         for input in inputs {
-            guard let text = String(validating: input.bytes, as: UTF8.self) else { throw fatal("\(input.name): not valid UTF-8") }
+            guard let text = String(validating: input.bytes, as: UTF8.self) else {
+                throw fatal("\(input.name): not valid UTF-8")
+            }
             do {
                 try snapshot.add(yaml: text, file: input.name)
             } catch {
@@ -75,7 +84,10 @@ struct Simulate: ParsableCommand {
             identity = PodIdentity(found)
         } else {
             do {
-                identity = PodIdentity(namespace: namespace ?? "default", labels: try SimulateCommand.parseLabels(labels ?? ""))
+                identity = PodIdentity(
+                    namespace: namespace ?? "default",
+                    labels: try SimulateCommand.parseLabels(labels ?? "")
+                )
             } catch {
                 throw fatal("\(error)")
             }

@@ -51,7 +51,8 @@ enum TestSupport {
     static func run(
         _ executable: URL,
         _ arguments: [String],
-        workingDirectory: URL? = nil
+        workingDirectory: URL? = nil,
+        input: Data? = nil
     ) async throws -> ProcessResult {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kubemail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -60,15 +61,18 @@ enum TestSupport {
         let errURL = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let inURL = scratch.appendingPathComponent("stdin")
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
+        let inHandle = try FileHandle(forReadingFrom: inURL)
 
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = outHandle
         process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = inHandle
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
@@ -81,6 +85,7 @@ enum TestSupport {
         }
         try outHandle.close()
         try errHandle.close()
+        try inHandle.close()
         return ProcessResult(
             status: status,
             standardOutput: try String(contentsOf: outURL, encoding: .utf8),

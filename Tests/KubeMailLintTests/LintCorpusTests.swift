@@ -7,7 +7,8 @@ import Testing
 struct LintCorpusTests {
     static let corpus = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/corpus")
 
-    static let files: [String] = (try? FileManager.default.contentsOfDirectory(atPath: corpus.path))?
+    static let files: [String] =
+        (try? FileManager.default.contentsOfDirectory(atPath: corpus.path))?
         .filter { $0.hasSuffix(".yaml") }.sorted() ?? []
 
     struct Expectation {
@@ -50,7 +51,8 @@ struct LintCorpusTests {
     @Test func veryLongFile() {
         var text = ""
         for index in 0..<3000 {
-            text += "---\napiVersion: kube-mail.helmich.me/v1alpha1\nkind: SMTPServer\nmetadata:\n  name: s\(index)\n  namespace: mail\n"
+            text +=
+                "---\napiVersion: kube-mail.helmich.me/v1alpha1\nkind: SMTPServer\nmetadata:\n  name: s\(index)\n  namespace: mail\n"
             text += "spec:\n  server: smtp\(index).example.com\n  port: \(index == 2999 ? 70000 : 587)\n"
         }
         let report = Linter().lint([LintInput(name: "long.yaml", bytes: Array(text.utf8))])
@@ -82,9 +84,13 @@ struct LintCorpusTests {
               podSelector: {}
               sink: {smtp: {server: {name: relay}, credentials: {name: creds}}}
             """
-        let server = "apiVersion: kube-mail.helmich.me/v1alpha1\nkind: SMTPServer\nmetadata: {name: relay, namespace: shop}\nspec: {server: a.example}\n"
-        let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\nstringData: {username: u, password: p}\n"
-        let inputs = [policy, server, secret].enumerated().map { LintInput(name: "f\($0.offset).yaml", bytes: Array($0.element.utf8)) }
+        let server =
+            "apiVersion: kube-mail.helmich.me/v1alpha1\nkind: SMTPServer\nmetadata: {name: relay, namespace: shop}\nspec: {server: a.example}\n"
+        let secret =
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: creds, namespace: shop}\nstringData: {username: u, password: p}\n"
+        let inputs = [policy, server, secret].enumerated().map {
+            LintInput(name: "f\($0.offset).yaml", bytes: Array($0.element.utf8))
+        }
         #expect(Linter().lint(inputs).findings.isEmpty)
         #expect(Linter().lint(Array(inputs.prefix(2))).findings.map(\.rule.id) == ["ref-secret-not-found"])
     }
