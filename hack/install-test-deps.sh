@@ -8,8 +8,14 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${KUBEMAIL_TOOLS_DIR:-$PWD/.tools}"
 VENV="$TOOLS_DIR/venv"
 
-# Debian packages the tests drive (none is needed yet beyond the base image; listed here as they come).
-APT_PACKAGES=()
+# Debian packages the tests drive. Postfix with Cyrus SASL is the real upstream SMTP server
+# (hack/peers/postfix.sh runs private instances of it); swaks and gsasl are the independent
+# clients that prove each SASL mechanism; tini reaps postfix's processes in the foreground.
+APT_PACKAGES=(
+    postfix swaks sasl2-bin libsasl2-modules gsasl tini
+    libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
+    openssl python3
+)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -17,8 +23,35 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Postfix's package asks how to configure the system mailer: "No configuration" leaves
+    # /etc/postfix/main.cf absent and starts no system instance (the tests run their own).
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    # Containers have no init; keep any maintainer script from starting services regardless.
+    policy_rc=/usr/sbin/policy-rc.d
+    policy_rc_ours=
+    if [ ! -e "$policy_rc" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy_rc"
+        chmod 755 "$policy_rc"
+        policy_rc_ours=1
+    fi
+    # Refresh the package lists only when apt does not know one of the packages yet.
+    for package in "${missing[@]}"; do
+        if ! apt-cache show "$package" >/dev/null 2>&1; then
+            apt-get update -qq
+            break
+        fi
+    done
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ -z "$policy_rc_ours" ] || rm -f "$policy_rc"
+fi
+
+# The system postfix instance must never run: tests start private ones (hack/peers/postfix.sh).
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now postfix >/dev/null 2>&1 || true
+fi
+if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
+    echo "stopping the system postfix instance (tests run private ones)"
+    postfix stop >/dev/null 2>&1 || true
 fi
 
 # The Python referees, reinstalled only when the pinned requirements change.
