@@ -35,6 +35,9 @@ final class RecordingDelegate: SMTPServerDelegate {
         var aborted = 0
         var closed = 0
         var connections: [SMTPConnectionInfo] = []
+        var sizes: Set<Int> = []
+        /// The distinct message bodies after the header section (load tests compare them).
+        var bodies: Set<[UInt8]> = []
     }
 
     init(_ settings: Settings = Settings()) {
@@ -47,6 +50,8 @@ final class RecordingDelegate: SMTPServerDelegate {
     var abortedCount: Int { storage.withLock { $0.aborted } }
     var closedCount: Int { storage.withLock { $0.closed } }
     var connections: [SMTPConnectionInfo] { storage.withLock { $0.connections } }
+    var messageSizes: Set<Int> { storage.withLock { $0.sizes } }
+    var distinctBodies: Set<[UInt8]> { storage.withLock { $0.bodies } }
 
     func openSession(_ connection: SMTPConnectionInfo) async -> SMTPSessionDecision {
         storage.withLock { $0.connections.append(connection) }
@@ -58,6 +63,10 @@ final class RecordingDelegate: SMTPServerDelegate {
         storage.withLock {
             $0.messageCount += 1
             $0.byteCount += message.body.count
+            $0.sizes.insert(message.body.count)
+            if let end = message.body.firstRange(of: Array("\r\n\r\n".utf8)) {
+                $0.bodies.insert(Array(message.body[end.upperBound...]))
+            }
             if settings.keepBodies { $0.messages.append(message) }
         }
     }
