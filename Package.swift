@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kube-mail", targets: ["kube-mail"]),
         .executable(name: "kubemailctl", targets: ["kubemailctl"]),
+        .executable(name: "smtp-fuzz", targets: ["smtp-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -40,6 +41,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // Drives the server's framing and state machine with arbitrary bytes, checking invariants.
+        .target(
+            name: "SMTPFuzzing",
+            dependencies: ["SMTP"]
+        ),
+        // libFuzzer target (hack/fuzz.sh); without -DFUZZING it replays inputs given as files.
+        .executableTarget(
+            name: "smtp-fuzz",
+            dependencies: ["SMTPFuzzing"]
         ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
@@ -104,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPTests",
-            dependencies: ["SMTP"]
+            dependencies: ["SMTP", "SMTPFuzzing"]
         ),
         .testTarget(
             name: "KubeMailCtlTests",
