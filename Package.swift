@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "kube-mail", targets: ["kube-mail"]),
         .executable(name: "kubemailctl", targets: ["kubemailctl"]),
         .executable(name: "smtp-fuzz", targets: ["smtp-fuzz"]),
+        .executable(name: "kube-test-server", targets: ["kube-test-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -51,6 +52,24 @@ let package = Package(
         .executableTarget(
             name: "smtp-fuzz",
             dependencies: ["SMTPFuzzing"]
+        ),
+        // The Kubernetes API test server: the API semantics kube-mail relies on, refereed by kubectl.
+        .target(
+            name: "KubeTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "kube-test-server",
+            dependencies: [
+                "KubeTestServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
@@ -112,6 +131,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "KubeTestServerTests",
+            dependencies: ["KubeTestServer"]
         ),
         .testTarget(
             name: "SMTPTests",
