@@ -99,6 +99,9 @@ let package = Package(
             name: "kube-mail",
             dependencies: [
                 "KubeMailAPI",
+                "SMTPServerNIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -26,13 +26,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     # Postfix's package asks how to configure the system mailer: "No configuration" leaves
     # /etc/postfix/main.cf absent and starts no system instance (the tests run their own).
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    # Containers have no init; keep any maintainer script from starting services regardless.
+    # Keep maintainer scripts from starting services (Docker images ship this file already).
     policy_rc=/usr/sbin/policy-rc.d
-    policy_rc_ours=
     if [ ! -e "$policy_rc" ]; then
         printf '#!/bin/sh\nexit 101\n' > "$policy_rc"
         chmod 755 "$policy_rc"
-        policy_rc_ours=1
+        trap 'rm -f "$policy_rc"' EXIT
     fi
     # Refresh the package lists only when apt does not know one of the packages yet.
     for package in "${missing[@]}"; do
@@ -41,17 +40,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
             break
         fi
     done
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    [ -z "$policy_rc_ours" ] || rm -f "$policy_rc"
-fi
-
-# The system postfix instance must never run: tests start private ones (hack/peers/postfix.sh).
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    systemctl disable --now postfix >/dev/null 2>&1 || true
-fi
-if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
-    echo "stopping the system postfix instance (tests run private ones)"
-    postfix stop >/dev/null 2>&1 || true
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        2> >(grep -v 'delaying package configuration, since apt-utils is not installed' >&2)
+    # The system postfix instance must not run: tests start private ones (hack/peers/postfix.sh).
+    # With "No configuration" the package starts nothing; make sure of it all the same.
+    if [[ " ${missing[*]} " == *" postfix "* ]]; then
+        if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+            systemctl disable --now postfix >/dev/null 2>&1 || true
+        fi
+        if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
+            echo "stopping the system postfix instance (tests run private ones)"
+            postfix stop >/dev/null 2>&1 || true
+        fi
+    fi
 fi
 
 # The Python referees, reinstalled only when the pinned requirements change.

@@ -2,7 +2,7 @@ import ArgumentParser
 import KubeMailAPI
 
 @main
-struct KubeMailCommand: ParsableCommand {
+struct KubeMailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube-mail",
         abstract: "kube-mail: a policy-based SMTP relay for Kubernetes.",
@@ -10,6 +10,7 @@ struct KubeMailCommand: ParsableCommand {
             Pods send mail to kube-mail without credentials; the relay identifies the sending Pod by its \
             source IP, applies the EmailPolicy that selects it and delivers to the policy's sink.
             """,
-        version: KubeMailVersion.current
+        version: KubeMailVersion.current,
+        subcommands: [Sink.self]
     )
 }

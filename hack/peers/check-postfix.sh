@@ -21,8 +21,19 @@ WORK=$(mktemp -d /tmp/kubemail-check-postfix.XXXXXX)
 chmod 755 "$WORK"
 INSTANCE=$WORK/postfix
 SINK_PID=
+# Belt and braces for a death without the EXIT trap (SIGKILL): a watcher stops the instance and
+# removes WORK once this script's process is gone. It holds none of the caller's pipes.
+MAIN_PID=$$
+(
+    trap '' INT HUP
+    while kill -0 "$MAIN_PID" 2>/dev/null; do sleep 1; done
+    "$PEER" stop "$INSTANCE" || true
+    rm -rf "$WORK"
+) </dev/null >/dev/null 2>&1 &
+WATCHER_PID=$!
 cleanup() {
     local status=$?
+    kill "$WATCHER_PID" 2>/dev/null || true
     "$PEER" stop "$INSTANCE" >/dev/null 2>&1 || true
     if [ -n "$SINK_PID" ]; then
         kill "$SINK_PID" 2>/dev/null || true

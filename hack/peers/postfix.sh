@@ -18,24 +18,37 @@
 #   MAILDIR=DIR/mail/inbox/new   every accepted message for a non-relayed domain is one file here
 #   CERT=DIR/tls/cert.pem        the self-signed server certificate (CN=localhost, SAN localhost
 #   KEY=DIR/tls/key.pem          and 127.0.0.1) and its key
-#   USER=USER            the login name for every mechanism (PLAIN, LOGIN, CRAM-MD5,
-#                        SCRAM-SHA-1, SCRAM-SHA-256); USER@REALM works as well
-#   PASSWORD=PASS
+#   USER=USER            the login name; USER and USER@REALM both work with every mechanism
+#                        (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256); USER@OTHER gets
+#                        535 5.7.8. Postfix logs either form as sasl_username=USER@REALM.
+#   PASSWORD=PASS        (shell-quoted with printf %q, so eval restores it exactly)
 #   REALM=REALM
 #   LOG=DIR/maillog      Postfix's log (there is no syslog); errors are only there
 #   CONFIG_DIR=DIR       for `postfix -c DIR ...`, `postqueue -c DIR -p` and the like
 #
-# Defaults: user kubemail, password s3cret-Pa55, realm kubemail.test. Mechanisms offered:
-# PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256. Mail is accepted for any domain, but only
-# from authenticated clients (unauthenticated RCPT gets 554 5.7.1). --relay-domain relays
-# one domain onward over plain SMTP to HOST:PORT (no MX lookup) instead of delivering it into
-# MAILDIR; repeat it for several domains.
+# Defaults: user kubemail, password s3cret-Pa55, realm kubemail.test. Mechanisms offered, on
+# every port (after STARTTLS on the STARTTLS port): PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1
+# SCRAM-SHA-256 (no -PLUS variants; Cyrus uses 4096 SCRAM iterations). A wrong password gets
+# 535 5.7.8. Mail is accepted for any domain, but only from authenticated clients
+# (unauthenticated RCPT gets 554 5.7.1; MAIL before STARTTLS on the STARTTLS port gets
+# 530 5.7.0). Each message delivered into MAILDIR is the client's message with LF line ends
+# under three added headers: Return-Path, X-Original-To/Delivered-To and Received.
+#
+# --relay-domain DOMAIN=HOST:PORT relays that domain onward over plain SMTP (no TLS, no MX
+# lookup) to HOST:PORT instead of delivering it into MAILDIR; repeat it for several domains.
+# When HOST:PORT does not answer, Postfix retries every few seconds (backoff 1-5 s) for days,
+# so a test may start the next hop after sending. A message the next hop rejects with 5xx
+# bounces to its sender, and that bounce lands in MAILDIR (every other domain is local here).
 #
 # stop runs `postfix -c DIR stop`, waits until the master process is gone and the ports are
-# closed, and succeeds when nothing runs. status prints "running" or "stopped" and exits 0 or 3.
+# closed (at most POSTFIX_STOP_TIMEOUT seconds, default 10), and succeeds when nothing runs,
+# also when DIR never held an instance. status prints "running ..." or "stopped" and exits 0
+# or 3. DIR is left in place after stop (the log and mail stay readable); remove it yourself.
 #
-# Instances in different DIRs on different ports run side by side; nothing here touches the
-# system instance in /etc/postfix (none runs on a test machine). Only 127.0.0.1 is listened on.
+# Instances in different DIRs on different ports run side by side. Only 127.0.0.1 is listened
+# on. Needs root (Postfix's master starts as root) and no syslog. Nothing here reads or changes
+# /etc/postfix: the -c DIR configuration is complete on its own, and as root Postfix does not
+# require DIR to be listed in alternate_config_directories.
 set -euo pipefail
 
 die() {
@@ -44,13 +57,13 @@ die() {
 }
 
 usage() {
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
 require_tools() {
     local tool
-    for tool in postfix postconf postmap tini saslpasswd2 openssl python3; do
+    for tool in postfix postconf tini saslpasswd2 openssl python3; do
         command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run hack/install-test-deps.sh"
     done
     [ "$(id -u)" = 0 ] || die "must run as root (Postfix's master process starts as root)"
@@ -65,6 +78,8 @@ absolute_dir() {
     esac
     # Postfix wants a clean absolute path without trailing slash.
     dir=$(realpath -m -s -- "$dir")
+    # The path goes into main.cf lists, where blanks and commas separate items.
+    [[ $dir =~ ^[A-Za-z0-9._/+@%=-]+$ ]] || die "DIR must not contain blanks or special characters: $dir"
     printf '%s\n' "$dir"
 }
 
@@ -445,8 +460,8 @@ cmd_stop() {
             # Last resort, for this instance's master only (its children exit with it).
             if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
                 kill -9 "$pid" 2>/dev/null || true
-                sleep 0.5
-                ! kill -0 "$pid" 2>/dev/null && continue
+                deadline=$((SECONDS + 3))
+                continue
             fi
             die "the instance in $dir did not stop within ${timeout}s ($busy still busy)"
         fi
