@@ -68,10 +68,19 @@ final class SMTPServerFramer: ChannelDuplexHandler {
         self.maximumHeldBytes = maximumHeldBytes
     }
 
-    /// Whether the framer holds input after this command line: DATA and STARTTLS.
+    /// Whether the framer holds input after this command line: DATA and STARTTLS (verbs are
+    /// case-insensitive, trailing spaces allowed, as the command parser has it). Checked on
+    /// every line, so by bytes rather than by parsing.
     static func holdsInput(after line: [UInt8]) -> Bool {
-        guard let command = try? SMTPCommand(parsing: line) else { return false }
-        return command == .data || command == .startTLS
+        var end = line.count
+        while end > 0, line[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        func isVerb(_ verb: StaticString) -> Bool {
+            guard end == verb.utf8CodeUnitCount else { return false }
+            return verb.withUTF8Buffer { expected in
+                (0..<end).allSatisfy { line[$0] | 0x20 == expected[$0] | 0x20 }
+            }
+        }
+        return isVerb("DATA") || isVerb("STARTTLS")
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -1,7 +1,8 @@
 import NIOCore
 import SMTP
-import SMTPServerNIO
 import Testing
+
+@testable import SMTPServerNIO
 
 /// The server over real sockets, driven byte by byte.
 @Suite(.timeLimit(.minutes(1)))
@@ -213,5 +214,15 @@ struct SMTPServerTests {
         await server.group.triggerGracefulShutdown()
         #expect(try await stuck.codes(2) == ["421 4.3.2", "closed"])
         try await server.task.value
+    }
+}
+
+struct SMTPServerFramerTests {
+    @Test(arguments: [
+        ("DATA", true), ("data", true), ("DaTa  ", true), ("STARTTLS", true), ("starttls ", true), ("DATA x", false),
+        ("DAT", false), ("DATAX", false), ("MAIL FROM:<a@b>", false), ("", false), ("STARTTLSX", false),
+    ])
+    func holdsInputAfterDataAndStartTLS(line: String, holds: Bool) {
+        #expect(SMTPServerFramer.holdsInput(after: Array(line.utf8)) == holds)
     }
 }
