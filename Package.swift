@@ -71,6 +71,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What tests share: running referee tools and peers. Only test targets depend on it.
+        .target(
+            name: "KubeMailTestSupport",
+            path: "Sources/KubeMailTestSupport"
+        ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
             name: "KubeMailPolicy",
@@ -114,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeMailLintTests",
-            dependencies: ["KubeMailLint", "KubeMailPolicy", "KubeMailAPI", "KubeMailCtl"],
+            dependencies: ["KubeMailTestSupport", "KubeMailLint", "KubeMailPolicy", "KubeMailAPI", "KubeMailCtl"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -128,6 +133,7 @@ let package = Package(
         .testTarget(
             name: "SMTPServerNIOTests",
             dependencies: [
+                "KubeMailTestSupport",
                 "SMTPServerNIO", "SMTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -145,7 +151,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeMailCtlTests",
-            dependencies: ["KubeMailCtl", "KubeMailAPI", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "KubeMailTestSupport", "KubeMailCtl", "KubeMailAPI", .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -329,35 +329,20 @@ public struct Linter: Sendable {
         object: ParsedObject,
         inventory: InMemoryInventory
     ) -> [Finding] {
-        var findings: [Finding] = []
         let smtp = object.root["spec"]?["sink"]?["smtp"]
-        if case .failure(let refusal) = DeliveryPlan.resolveServer(of: policy, in: inventory),
-            refusal.reason != "ServerNotAccepted"
-        {
-            let position = smtp?["server"]?["name"]?.position ?? smtp?.position ?? object.root.position
-            findings.append(
-                Finding(
-                    file: object.file,
-                    position: position,
-                    rule: Self.rule(forRefusal: refusal),
-                    message: refusal.detail,
-                    object: object.identity
-                )
+        // A server that is itself invalid is reported on the server, not on every policy using it.
+        let server = DeliveryPlan.resolveServer(of: policy, in: inventory).map { _ in () }
+        let credentials = DeliveryPlan.resolveCredentials(of: policy, in: inventory).map { _ in () }
+        return [(server, "server"), (credentials, "credentials")].compactMap { result, field -> Finding? in
+            guard case .failure(let refusal) = result, refusal.reason != "ServerNotAccepted" else { return nil }
+            return Finding(
+                file: object.file,
+                position: smtp?[field]?["name"]?.position ?? smtp?.position ?? object.root.position,
+                rule: Self.rule(forRefusal: refusal),
+                message: refusal.detail,
+                object: object.identity
             )
         }
-        if case .failure(let refusal) = DeliveryPlan.resolveCredentials(of: policy, in: inventory) {
-            let position = smtp?["credentials"]?["name"]?.position ?? smtp?.position ?? object.root.position
-            findings.append(
-                Finding(
-                    file: object.file,
-                    position: position,
-                    rule: Self.rule(forRefusal: refusal),
-                    message: refusal.detail,
-                    object: object.identity
-                )
-            )
-        }
-        return findings
     }
 
     private func policyFindings(_ policies: [(ParsedObject, EmailPolicy)]) -> [Finding] {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeMailTestSupport
 import SMTPServerNIO
 import Testing
 
@@ -11,43 +12,9 @@ struct RealClientTests {
     }
 
     /// Runs a peer program; a missing one fails the test with how to install it.
-    static func run(_ program: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> Output
-    {
-        let path = ["/usr/bin/\(program)", "/usr/sbin/\(program)"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        guard let path else {
-            throw TestFailure(
-                "\(program) is not installed: run hack/install-test-deps.sh (the README's test command does)"
-            )
-        }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kubemail-peer-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withThrowingTaskGroup(of: Int32.self) { group in
-            group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                    do { try process.run() } catch { continuation.resume(throwing: error) }
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                process.terminate()
-                throw TestFailure("\(program) did not finish within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-        try handle.close()
-        return Output(status: status, transcript: try String(contentsOf: output, encoding: .utf8))
+    static func run(_ program: String, _ arguments: [String]) async throws -> Output {
+        let result = try await ExternalProcess.run(try ExternalProcess.systemTool(program), arguments)
+        return Output(status: result.status, transcript: result.standardOutput + result.standardError)
     }
 
     static func swaks(port: Int, _ arguments: [String]) async throws -> Output {
