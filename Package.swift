@@ -76,6 +76,18 @@ let package = Package(
             name: "KubeMailTestSupport",
             path: "Sources/KubeMailTestSupport"
         ),
+        // The SMTP client on SwiftNIO: connection (TLS, STARTTLS, AUTH, transactions) and pool.
+        .target(
+            name: "SMTPClientNIO",
+            dependencies: [
+                "SMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
             name: "KubeMailPolicy",
@@ -89,12 +101,20 @@ let package = Package(
         // The logic behind kubemailctl's commands, testable without a process.
         .target(
             name: "KubeMailCtl",
-            dependencies: ["KubeMailAPI", "KubeMailPolicy", "KubeMailLint"]
+            dependencies: [
+                "KubeMailAPI", "KubeMailPolicy", "KubeMailLint", "SMTP", "SMTPClientNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "kubemailctl",
             dependencies: [
                 "KubeMailCtl",
+                "SMTP",
+                "SMTPClientNIO",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "KubeMailLint",
                 "KubeMailPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,6 +164,20 @@ let package = Package(
         .testTarget(
             name: "KubeTestServerTests",
             dependencies: ["KubeTestServer"]
+        ),
+        .testTarget(
+            name: "SMTPClientNIOTests",
+            dependencies: [
+                "SMTPClientNIO", "SMTP", "KubeMailTestSupport", "SMTPServerNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "SMTPTests",

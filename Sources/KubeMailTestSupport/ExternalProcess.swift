@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Runs the programs tests use as referees and peers (check-jsonschema, sarif-tools, swaks,
 /// smtp-source, kubemailctl itself), and finds them. Only test targets depend on this module.
 public enum ExternalProcess {
@@ -51,6 +57,10 @@ public enum ExternalProcess {
 
     /// Runs a program to completion, killing it after `timeout`. Output goes through files, so
     /// that a chatty program cannot block on a full pipe.
+    ///
+    /// Spawned with posix_spawn and awaited with waitpid on its own PID: Foundation's Process
+    /// misses the exit of a program that leaves background processes behind (postfix.sh start),
+    /// and a timeout must always end the wait.
     public static func run(
         _ executable: URL,
         _ arguments: [String],
@@ -63,48 +73,75 @@ public enum ExternalProcess {
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
         let inURL = scratch.appendingPathComponent("stdin")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let inHandle = try FileHandle(forReadingFrom: inURL)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-            try? inHandle.close()
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = inHandle
+
+        let pid = try spawn(executable.path, arguments, stdin: inURL.path, stdout: outURL.path, stderr: errURL.path)
         let command = ([executable.lastPathComponent] + arguments).joined(separator: " ")
-        let status: Int32 = try await withThrowingTaskGroup(of: Int32.self) { group in
+        let timedOut = TimeoutFlag()
+        let status: Int32 = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await waitForExit(pid) }
             group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                    do {
-                        try process.run()
-                    } catch {
-                        process.terminationHandler = nil
-                        continuation.resume(throwing: error)
-                    }
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return nil }
+                timedOut.set()
+                kill(pid, SIGKILL)
+                return nil
+            }
+            var status: Int32 = -1
+            for await result in group {
+                if let result {
+                    status = result
+                    group.cancelAll()
                 }
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                process.terminate()
-                throw TimedOut(command: command)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            return status
         }
+        if timedOut.isSet { throw TimedOut(command: command) }
         return Result(
             status: status,
-            standardOutput: try String(contentsOf: outURL, encoding: .utf8),
-            standardError: try String(contentsOf: errURL, encoding: .utf8)
+            standardOutput: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         )
+    }
+
+    private final class TimeoutFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
+
+    private static func spawn(
+        _ path: String,
+        _ arguments: [String],
+        stdin: String,
+        stdout: String,
+        stderr: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard result == 0 else { throw MissingTool(name: "\(path) (posix_spawn failed: \(result))", lookedAt: [path]) }
+        return pid
+    }
+
+    /// Blocks a thread of its own in waitpid, so the cooperative pool is never held.
+    private static func waitForExit(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                let signal = status & 0x7f
+                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+            }
+            thread.start()
+        }
     }
 }

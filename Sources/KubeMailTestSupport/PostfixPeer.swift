@@ -26,12 +26,17 @@ public struct PostfixPeer: Sendable {
     /// Starts an instance on free ports. `relayDomains` maps a domain to `HOST:PORT` to relay to.
     public static func start(relayDomains: [String: String] = [:]) async throws -> PostfixPeer {
         _ = try ExternalProcess.systemTool("postfix")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubemail-postfix-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kubemail-postfix-\(UUID().uuidString.prefix(8))"
+        )
         var lastFailure = ""
         for _ in 0..<3 {
             let ports = try freePorts(3)
             let arguments =
-                ["start", directory.path, "--plain-port", "\(ports[0])", "--starttls-port", "\(ports[1])", "--tls-port", "\(ports[2])"]
+                [
+                    "start", directory.path, "--plain-port", "\(ports[0])", "--starttls-port", "\(ports[1])",
+                    "--tls-port", "\(ports[2])",
+                ]
                 + relayDomains.sorted { $0.key < $1.key }.flatMap { ["--relay-domain", "\($0.key)=\($0.value)"] }
             let result = try await ExternalProcess.run(script, arguments, timeout: .seconds(30))
             guard result.status == 0 else {
@@ -44,12 +49,24 @@ public struct PostfixPeer: Sendable {
                 if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
             }
             return PostfixPeer(
-                directory: directory, plainPort: ports[0], startTLSPort: ports[1], tlsPort: ports[2],
-                maildir: URL(fileURLWithPath: values["MAILDIR"] ?? directory.appendingPathComponent("mail/inbox/new").path),
-                certificate: URL(fileURLWithPath: values["CERT"] ?? directory.appendingPathComponent("tls/cert.pem").path),
-                username: values["USER"] ?? "kubemail", password: values["PASSWORD"] ?? "s3cret-Pa55")
+                directory: directory,
+                plainPort: ports[0],
+                startTLSPort: ports[1],
+                tlsPort: ports[2],
+                maildir: URL(
+                    fileURLWithPath: values["MAILDIR"] ?? directory.appendingPathComponent("mail/inbox/new").path
+                ),
+                certificate: URL(
+                    fileURLWithPath: values["CERT"] ?? directory.appendingPathComponent("tls/cert.pem").path
+                ),
+                username: values["USER"] ?? "kubemail",
+                password: values["PASSWORD"] ?? "s3cret-Pa55"
+            )
         }
-        throw ExternalProcess.MissingTool(name: "a working Postfix (hack/peers/postfix.sh start failed: \(lastFailure))", lookedAt: [script.path])
+        throw ExternalProcess.MissingTool(
+            name: "a working Postfix (hack/peers/postfix.sh start failed: \(lastFailure))",
+            lookedAt: [script.path]
+        )
     }
 
     public func stop() async throws {
@@ -60,8 +77,14 @@ public struct PostfixPeer: Sendable {
     /// The delivered messages, oldest first, each without the headers Postfix put on top
     /// (Return-Path, X-Original-To, Delivered-To and its Received), with Postfix's LF line ends.
     public func deliveredMessages() throws -> [DeliveredMessage] {
-        let files = (try? FileManager.default.contentsOfDirectory(at: maildir, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
-        return try files.sorted { $0.lastPathComponent < $1.lastPathComponent }.map { try DeliveredMessage(Data(contentsOf: $0)) }
+        let files =
+            (try? FileManager.default.contentsOfDirectory(
+                at: maildir,
+                includingPropertiesForKeys: [.contentModificationDateKey]
+            )) ?? []
+        return try files.sorted { $0.lastPathComponent < $1.lastPathComponent }.map {
+            try DeliveredMessage(Data(contentsOf: $0))
+        }
     }
 
     /// Waits (bounded) until `count` messages have been delivered.
@@ -102,7 +125,7 @@ public struct PostfixPeer: Sendable {
     /// `count` TCP ports free on 127.0.0.1 right now.
     static func freePorts(_ count: Int) throws -> [Int] {
         var sockets: [Int32] = []
-        defer { sockets.forEach { _ = close($0) } }
+        defer { for fd in sockets { _ = close(fd) } }
         var ports: [Int] = []
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -123,4 +146,29 @@ public struct PostfixPeer: Sendable {
         }
         return ports
     }
+}
+
+/// A port on 127.0.0.1 that refuses connections for as long as this value lives: bound, never
+/// listened on, so no other test can take it over the way a closed port can be reused.
+public final class RefusingPort: @unchecked Sendable {
+    public let port: Int
+    private let descriptor: Int32
+
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else { throw ExternalProcess.MissingTool(name: "a free port", lookedAt: []) }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { _ = close(descriptor) }
 }

@@ -6,7 +6,7 @@ import KubeMailLint
 import KubeMailPolicy
 
 @main
-struct KubeMailCtlCommand: ParsableCommand {
+struct KubeMailCtlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kubemailctl",
         abstract: "The admin CLI of kube-mail, the policy-based SMTP relay for Kubernetes.",
@@ -14,14 +14,18 @@ struct KubeMailCtlCommand: ParsableCommand {
             Exit codes: 0 success, 1 findings or failure of the checked thing, 2 usage or I/O error.
             """,
         version: KubeMailVersion.current,
-        subcommands: [CRDs.self, Lint.self, Simulate.self]
+        subcommands: [CRDs.self, Lint.self, Simulate.self, Send.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; kubemailctl promises 2, like kubectl.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

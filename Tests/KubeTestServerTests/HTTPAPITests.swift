@@ -310,7 +310,12 @@ import Testing
             // Deleting the pod ends a follow too.
             try server.cluster.create(TestFixtures.pod("q"))
             async let untilDeleted = client.get("/api/v1/namespaces/default/pods/q/log?follow=true")
-            try await Task.sleep(for: .milliseconds(300))
+            // The follow must be under way before the pod goes; a fixed sleep is not enough under load.
+            for _ in 0..<400 where !server.requests.contains(where: { $0.name == "q" && $0.query["follow"] == "true" })
+            {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            try await Task.sleep(for: .milliseconds(100))
             server.appendLog(namespace: "default", pod: "q", container: "app", line: "bye")
             _ = try server.cluster.write { (store) throws(APIError) -> Void in
                 _ = try store.delete(BuiltinResources.pod, namespace: "default", name: "q")

@@ -52,7 +52,7 @@ final class RawSMTPClient: Sendable {
     }
 
     /// The next reply, or nil when the server closed the connection first.
-    func reply(timeout: Duration = .seconds(5)) async throws -> SMTPReply? {
+    func reply(timeout: Duration = .seconds(20)) async throws -> SMTPReply? {
         var parser = SMTPReplyParser()
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -83,7 +83,7 @@ final class RawSMTPClient: Sendable {
     }
 
     /// Waits until the server closes the connection; true if it did within the timeout.
-    func waitForClose(timeout: Duration = .seconds(5)) async throws -> Bool {
+    func waitForClose(timeout: Duration = .seconds(20)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if inbox.state.withLock({ $0.closed }) { return true }
