@@ -147,7 +147,7 @@ public actor SMTPClientConnection {
                     }
                     let decoder = SMTPReplyDecoder()
                     try pipeline.addHandler(ByteToMessageHandler(decoder))
-                    try pipeline.addHandler(SMTPReplyHandler(decoder: decoder))
+                    try pipeline.addHandler(SMTPReplyHandler(decoder: decoder, eventLoop: channel.eventLoop))
                 }
             }
         if let localAddress = configuration.localAddress {

@@ -23,14 +23,18 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let decoder: SMTPReplyDecoder
+    /// Kept apart from `context`, which is gone once the channel closes, so that a command after
+    /// that still gets a failed future rather than a crash.
+    private let eventLoop: any EventLoop
     private var context: ChannelHandlerContext?
     private var pending = CircularBuffer<Pending>()
     private var unclaimed = CircularBuffer<SMTPReply>()
     /// The error that ended the session, if any.
     private(set) var failure: SMTPClientError?
 
-    init(decoder: SMTPReplyDecoder) {
+    init(decoder: SMTPReplyDecoder, eventLoop: any EventLoop) {
         self.decoder = decoder
+        self.eventLoop = eventLoop
     }
 
     /// Whether the server sent anything not yet claimed by a command: replies, or part of one.
@@ -48,14 +52,15 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Returns a future for the next reply not yet claimed; it fails with
     /// `SMTPClientError.timedOut(stage)` after `timeout`.
     func expectReply(stage: SMTPClientStage, timeout: TimeAmount) -> EventLoopFuture<SMTPReply> {
-        guard let context else {
-            preconditionFailure("expectReply called before the handler was added")
-        }
         if let reply = unclaimed.popFirst() {
-            return context.eventLoop.makeSucceededFuture(reply)
+            return eventLoop.makeSucceededFuture(reply)
         }
         if let failure {
-            return context.eventLoop.makeFailedFuture(failure)
+            return eventLoop.makeFailedFuture(failure)
+        }
+        guard let context else {
+            // The channel closed (the server hung up) before this command's reply was asked for.
+            return eventLoop.makeFailedFuture(SMTPClientError.serverClosedConnection)
         }
         let promise = context.eventLoop.makePromise(of: SMTPReply.self)
         let scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
