@@ -126,7 +126,7 @@ struct LintAndSimulateCommandTests {
         #expect(result.standardOutput.contains("refuse (HostNetworkPod)"))
     }
 
-    @Test(arguments: ["lint", "simulate", "crds"])
+    @Test(arguments: ["lint", "simulate", "crds", "send"])
     func helpShowsExamples(command: String) async throws {
         let result = try await TestSupport.run(kubemailctl, [command, "--help"])
         #expect(result.status == 0)
