@@ -1,6 +1,14 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// What every SwiftNIO-based module of kube-mail uses.
+let networking: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "kube-mail",
     platforms: [.macOS(.v15)],
@@ -34,13 +42,8 @@ let package = Package(
         // The SMTP server on SwiftNIO: framing in the pipeline, one task per connection, graceful drain.
         .target(
             name: "SMTPServerNIO",
-            dependencies: [
-                "SMTP",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            dependencies: ["SMTP"] + networking + [
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
         ),
         // Drives the server's framing and state machine with arbitrary bytes, checking invariants.
@@ -79,14 +82,7 @@ let package = Package(
         // The SMTP client on SwiftNIO: connection (TLS, STARTTLS, AUTH, transactions) and pool.
         .target(
             name: "SMTPClientNIO",
-            dependencies: [
-                "SMTP",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["SMTP"] + networking + [.product(name: "Crypto", package: "swift-crypto")]
         ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
