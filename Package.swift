@@ -84,6 +84,11 @@ let package = Package(
             name: "SMTPClientNIO",
             dependencies: ["SMTP"] + networking + [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The Kubernetes client: kubeconfig and in-cluster configuration, REST, watches.
+        .target(
+            name: "Kubernetes",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         // Which policy applies to a Pod and where its mail goes: shared by relay, operator and CLI.
         .target(
             name: "KubeMailPolicy",
@@ -174,6 +179,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "KubernetesTests",
+            dependencies: ["Kubernetes"]
         ),
         .testTarget(
             name: "SMTPTests",
