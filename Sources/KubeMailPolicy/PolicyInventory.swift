@@ -70,7 +70,4 @@ public struct InMemoryInventory: PolicyInventory {
     public func namespaceLabels(_ namespace: String) -> [String: String]? {
         namespaces[namespace]
     }
-
-    /// Every namespace that holds a policy.
-    public var policyNamespaces: [String] { policiesByNamespace.keys.sorted() }
 }
